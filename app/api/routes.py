@@ -1,0 +1,285 @@
+"""The v1 routes: parse, call the engine, shape the answer. No decisions are made here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+
+from app.api import schemas as s
+from app.api.deps import EngineDep, SettingsDep
+from app.api.errors import domain_error_body, validation_error_body
+from app.engine import ArticleView, ClusterView, Engine, IngestResult
+from app.errors import InvalidInput, PayloadTooLarge, StorywireError, ValidationFailed
+from app.ingest import ArticleIn, Prepared, to_micros
+from app.store.base import Cluster
+
+router = APIRouter()
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": s.ErrorOut, "description": text}
+    for code, text in {
+        400: "Malformed JSON or invalid UTF-8",
+        404: "Unknown id",
+        413: "Body or batch over its limit",
+        415: "Body is not application/json",
+        422: "Wrong types or values",
+    }.items()
+}
+_ARTICLE = TypeAdapter(s.ArticlePost)
+
+
+def to_input(post: s.ArticlePost) -> ArticleIn:
+    return ArticleIn(
+        text=post.text,
+        html=post.html,
+        id=post.id,
+        url=post.url,
+        source=post.source,
+        title=post.title,
+        published_at=post.published_at,
+        language=post.language,
+    )
+
+
+def ingest_out(result: IngestResult) -> s.IngestOut:
+    return s.IngestOut(
+        id=result.id,
+        status=result.status,  # type: ignore[arg-type]
+        duplicate_of=result.duplicate_of,
+        similarity=None if result.similarity is None else round(result.similarity, 4),
+        cluster_id=result.cluster_id,
+        cluster_size=result.cluster_size,
+    )
+
+
+@router.post(
+    "/v1/articles",
+    response_model=s.IngestOut,
+    status_code=201,
+    responses={200: {"model": s.IngestOut, "description": "The id was already known"}, **_ERRORS},
+    tags=["ingest"],
+)
+def post_article(article: s.ArticlePost, engine: EngineDep, response: Response) -> s.IngestOut:
+    """Ingest one page: new, duplicate of which article, which story."""
+    result = engine.ingest(to_input(article))
+    if not result.created:
+        response.status_code = 200
+    return ingest_out(result)
+
+
+def _prepare_item(engine: Engine, raw: Any) -> Prepared | StorywireError:
+    try:
+        return engine.prepare(to_input(_ARTICLE.validate_python(raw)))
+    except ValidationError as exc:
+        _status, body = validation_error_body(exc.errors())
+        return ValidationFailed(body["error"]["message"], body["error"].get("field"))
+    except StorywireError as exc:
+        return exc
+
+
+def _batch_item(index: int, result: IngestResult | StorywireError) -> s.BatchItemOut:
+    if isinstance(result, StorywireError):
+        return s.BatchItemOut(index=index, ok=False, error=s.ErrorBody(**domain_error_body(result)["error"]))
+    return s.BatchItemOut(index=index, ok=True, **ingest_out(result).model_dump())
+
+
+@router.post(
+    "/v1/articles/batch",
+    response_model=s.BatchOut,
+    responses=_ERRORS,
+    tags=["ingest"],
+)
+def post_batch(batch: s.BatchPost, engine: EngineDep, settings: SettingsDep) -> s.BatchOut:
+    """Ingest up to ``STORYWIRE_MAX_BATCH_ITEMS`` pages in order; a bad item fails alone."""
+    items = batch.articles
+    if len(items) > settings.max_batch_items:
+        raise PayloadTooLarge(f"a batch holds at most {settings.max_batch_items} articles", "articles")
+    prepared = [_prepare_item(engine, raw) for raw in items]
+    results = engine.ingest_prepared(prepared)
+    return s.BatchOut(results=[_batch_item(i, r) for i, r in enumerate(results)])
+
+
+def article_out(view: ArticleView) -> s.ArticleOut:
+    a = view.article
+    return s.ArticleOut(
+        id=a.id,
+        url=a.url,
+        source=a.source,
+        title=a.title,
+        language=a.language,
+        published_at=s.rfc3339(a.published_at),
+        ingested_at=s.rfc3339(a.ingested_at),
+        cluster_id=a.cluster_id,
+        duplicate_of=a.duplicate_of,
+        similarity=None if a.similarity is None else round(a.similarity, 4),
+        duplicates=[s.DuplicateRef(id=i, similarity=None if v is None else round(v, 4)) for i, v in view.duplicates],
+        clean_text=a.clean_text,
+    )
+
+
+@router.get("/v1/articles/{article_id}", response_model=s.ArticleOut, responses=_ERRORS, tags=["read"])
+def get_article(article_id: str, engine: EngineDep) -> s.ArticleOut:
+    """The article's current state (its cluster may have changed since ingest)."""
+    return article_out(engine.article(article_id))
+
+
+@router.delete("/v1/articles/{article_id}", status_code=204, responses=_ERRORS, tags=["read"])
+def delete_article(article_id: str, engine: EngineDep) -> Response:
+    """Remove an article from its duplicate group and cluster."""
+    engine.delete(article_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/v1/articles/{article_id}/compare/{other_id}", response_model=s.CompareOut, responses=_ERRORS, tags=["debug"]
+)
+def compare_articles(article_id: str, other_id: str, engine: EngineDep) -> s.CompareOut:
+    """Why two stored articles are, or are not, in one duplicate group or cluster."""
+    c = engine.compare(article_id, other_id)
+    return s.CompareOut(
+        a=c.a,
+        b=c.b,
+        similarity=round(c.similarity, 4),
+        estimated_similarity=round(c.estimated_similarity, 4),
+        story_similarity=round(c.story_similarity, 4),
+        lsh_candidates=c.lsh_candidates,
+        duplicate_threshold=c.duplicate_threshold,
+        story_threshold=c.story_threshold,
+        same_group=c.same_group,
+        same_cluster=c.same_cluster,
+    )
+
+
+def _encode_cursor(cluster: Cluster) -> str:
+    raw = json.dumps([cluster.last_updated_at, cluster.id]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, cluster_id = json.loads(raw)
+        if isinstance(stamp, int) and isinstance(cluster_id, str):
+            return stamp, cluster_id
+    except (ValueError, binascii.Error, TypeError):
+        pass
+    raise InvalidInput("the cursor is not one this service gave out", "cursor")
+
+
+def summary(cluster: Cluster, sources: list[str]) -> s.ClusterSummary:
+    return s.ClusterSummary(
+        id=cluster.id,
+        size=cluster.size,
+        title=cluster.title,
+        canonical_id=cluster.canonical_id,
+        sources=sources,
+        first_published_at=s.rfc3339(cluster.first_published_at),
+        last_updated_at=s.rfc3339(cluster.last_updated_at),
+    )
+
+
+@router.get(
+    "/v1/clusters",
+    response_model=s.ClusterList,
+    responses={304: {"description": "Nothing changed since the ETag given in If-None-Match"}, **_ERRORS},
+    tags=["read"],
+)
+def list_clusters(
+    engine: EngineDep,
+    response: Response,
+    updated_since: Annotated[
+        AwareDatetime | None, Query(description="Only clusters changed at or after this time")
+    ] = None,
+    min_size: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> s.ClusterList | Response:
+    """Clusters, most recently updated first, in pages; cheap to poll with ``If-None-Match``."""
+    query = f"{engine.version}|{updated_since}|{min_size}|{limit}|{cursor}"
+    etag = '"' + hashlib.sha1(query.encode("utf-8")).hexdigest()[:20] + '"'
+    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": etag})
+    after = _decode_cursor(cursor) if cursor else None
+    since = to_micros(updated_since) if updated_since else None
+    clusters, sources = engine.clusters(since, min_size, limit + 1, after)
+    page, more = clusters[:limit], len(clusters) > limit
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"
+    return s.ClusterList(
+        clusters=[summary(c, sources[c.id]) for c in page],
+        next_cursor=_encode_cursor(page[-1]) if more else None,
+    )
+
+
+def cluster_out(view: ClusterView) -> s.ClusterOut:
+    c = view.cluster
+    return s.ClusterOut(
+        id=c.id,
+        size=c.size,
+        title=c.title,
+        canonical=s.CanonicalOut(id=view.canonical.id, title=view.canonical.title, text=view.canonical.clean_text),
+        members=[
+            s.MemberOut(
+                id=m.id,
+                url=m.url,
+                source=m.source,
+                title=m.title,
+                published_at=s.rfc3339(m.published_at),
+                duplicate_of=m.duplicate_of,
+                similarity=None if m.similarity is None else round(m.similarity, 4),
+            )
+            for m in view.members
+        ],
+        sources=sorted({m.source for m in view.members if m.source}),
+        first_published_at=s.rfc3339(c.first_published_at),
+        last_updated_at=s.rfc3339(c.last_updated_at),
+    )
+
+
+@router.get(
+    "/v1/clusters/{cluster_id}",
+    response_model=s.ClusterOut,
+    responses={304: {"description": "Unchanged since the ETag given in If-None-Match"}, **_ERRORS},
+    tags=["read"],
+)
+def get_cluster(
+    cluster_id: str,
+    engine: EngineDep,
+    response: Response,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> s.ClusterOut | Response:
+    """A cluster with its members and the canonical member's cleaned text."""
+    view = engine.cluster(cluster_id)
+    etag = f'"{view.cluster.id}-{view.cluster.last_updated_at}"'
+    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return cluster_out(view)
+
+
+@router.post("/v1/similar", response_model=s.SimilarOut, responses=_ERRORS, tags=["read"])
+def similar(article: s.ArticlePost, engine: EngineDep) -> s.SimilarOut:
+    """What this page would match if it were ingested; nothing is stored."""
+    result = engine.similar(to_input(article))
+    return s.SimilarOut(
+        duplicates=[s.DuplicateRef(id=i, similarity=v) for i, v in result.duplicates],
+        clusters=[s.ClusterScore(cluster_id=c, score=v) for c, v in result.clusters],
+    )
+
+
+@router.get("/healthz", response_model=s.Health, tags=["ops"])
+def healthz() -> s.Health:
+    """The process is up."""
+    return s.Health(status="ok")
+
+
+@router.get("/readyz", response_model=s.Health, responses={503: {"model": s.ErrorOut}}, tags=["ops"])
+def readyz(engine: EngineDep) -> s.Health:
+    """The store is open and the index is loaded."""
+    return s.Health(status="ready", articles=engine.ready())

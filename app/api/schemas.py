@@ -1,0 +1,175 @@
+"""Request and response bodies of the v1 contract (../shared/CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=["rt-2020-01-13-libya"])]
+
+
+def rfc3339(micros: int) -> str:
+    """Epoch microseconds as RFC 3339 in UTC with a ``Z``."""
+    moment = _EPOCH + timedelta(microseconds=micros)
+    spec = "seconds" if moment.microsecond == 0 else "microseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+class ArticlePost(BaseModel):
+    """One crawled page. Exactly one of ``text`` and ``html``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: ArticleId | None = None
+    url: Annotated[str, Field(max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$")] | None = None
+    source: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    title: Annotated[str, Field(max_length=2000)] | None = None
+    text: str | None = None
+    html: str | None = None
+    published_at: AwareDatetime | None = None
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> ArticlePost:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give exactly one of `text` and `html`")
+        return self
+
+
+class BatchPost(BaseModel):
+    """Items are validated one by one (a bad item fails alone), so the list is typed loosely here
+    and documented as a list of ArticlePost."""
+
+    articles: Annotated[
+        list[Any], WithJsonSchema({"type": "array", "items": {"$ref": "#/components/schemas/ArticlePost"}})
+    ] = Field(description="Up to STORYWIRE_MAX_BATCH_ITEMS articles, ingested in order.")
+
+
+class IngestOut(BaseModel):
+    id: str
+    status: Literal["new", "duplicate", "unchanged", "updated"]
+    duplicate_of: str | None
+    similarity: float | None = Field(description="Estimated Jaccard of the two cleaned texts.")
+    cluster_id: str
+    cluster_size: int
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class BatchItemOut(BaseModel):
+    index: int
+    ok: bool
+    id: str | None = None
+    status: Literal["new", "duplicate", "unchanged", "updated"] | None = None
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    cluster_id: str | None = None
+    cluster_size: int | None = None
+    error: ErrorBody | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[BatchItemOut]
+
+
+class DuplicateRef(BaseModel):
+    id: str
+    similarity: float | None
+
+
+class ArticleOut(BaseModel):
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    language: str | None
+    published_at: str
+    ingested_at: str
+    cluster_id: str
+    duplicate_of: str | None
+    similarity: float | None
+    duplicates: list[DuplicateRef] = Field(description="The articles that name this one as their canonical.")
+    clean_text: str = Field(description="The text as compared: site chrome removed.")
+
+
+class ClusterSummary(BaseModel):
+    id: str
+    size: int
+    title: str | None
+    canonical_id: str
+    sources: list[str]
+    first_published_at: str
+    last_updated_at: str
+
+
+class ClusterList(BaseModel):
+    clusters: list[ClusterSummary]
+    next_cursor: str | None
+
+
+class CanonicalOut(BaseModel):
+    id: str
+    title: str | None
+    text: str
+
+
+class MemberOut(BaseModel):
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    published_at: str
+    duplicate_of: str | None
+    similarity: float | None
+
+
+class ClusterOut(BaseModel):
+    id: str
+    size: int
+    title: str | None
+    canonical: CanonicalOut
+    members: list[MemberOut]
+    sources: list[str]
+    first_published_at: str
+    last_updated_at: str
+
+
+class ClusterScore(BaseModel):
+    cluster_id: str
+    score: float
+
+
+class SimilarOut(BaseModel):
+    duplicates: list[DuplicateRef]
+    clusters: list[ClusterScore]
+
+
+class CompareOut(BaseModel):
+    """Why two stored articles are (or are not) grouped together."""
+
+    a: str
+    b: str
+    similarity: float = Field(description="Exact Jaccard of the two cleaned texts' word shingles.")
+    estimated_similarity: float = Field(description="The same, estimated from the MinHash signatures.")
+    story_similarity: float = Field(description="Estimated Jaccard of their content words.")
+    lsh_candidates: bool = Field(description="Whether the duplicate index puts them in a common bucket.")
+    duplicate_threshold: float
+    story_threshold: float
+    same_group: bool
+    same_cluster: bool
+
+
+class Health(BaseModel):
+    status: str
+    articles: int | None = None

@@ -1,0 +1,415 @@
+"""The engine: decides duplicates and story clusters, keeps indexes and store in step.
+
+One writer at a time (a lock); each request's writes are one store transaction. The LSH
+indexes live in memory and are rebuilt from the stored signatures at start-up, so the store
+is the only source of truth.
+
+Rules (also in the README):
+- Duplicate group: a new article joins the group whose canonical has the highest exact
+  shingle Jaccard with it, if that is at least ``duplicate_threshold``; an article whose
+  normalised words equal a stored article's joins that article's group at once. The
+  canonical is the group's first-ingested article; when it is deleted or updated, the rest
+  are re-grouped in ingest order among themselves (first one becomes the canonical, each
+  next one joins the best new canonical above the threshold or starts its own group); they
+  stay in their cluster.
+- Cluster: a duplicate goes to its canonical's cluster; any other article joins the cluster
+  of the most similar candidate published within ``story_window_days`` of it (content-word
+  Jaccard ≥ ``story_threshold``), else starts one.
+- A cluster's canonical member is the canonical of its largest duplicate group (ties: the
+  earliest published, then the first ingested); its title is that article's title.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app.errors import NotFound, StoreMismatch, StorywireError
+from app.fingerprint import Signer, estimate_jaccard, exact_jaccard
+from app.index import LshIndex
+from app.ingest import ArticleIn, Prepared, prepare, stored_shingles
+from app.settings import Settings
+from app.store.base import Article, Cluster, Member, Store
+from app.text.pipeline import TextConfig
+
+# Bumped whenever the text pipeline changes what a stored fingerprint means.
+PIPELINE_VERSION = 1
+MAX_SIMILAR_CLUSTERS = 10
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    id: str
+    status: str  # new | duplicate | unchanged | updated
+    duplicate_of: str | None
+    similarity: float | None
+    cluster_id: str
+    cluster_size: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    article: Article
+    duplicates: list[tuple[str, float | None]]
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    cluster: Cluster
+    canonical: Article
+    members: list[Member]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: str
+    b: str
+    similarity: float
+    estimated_similarity: float
+    story_similarity: float
+    lsh_candidates: bool
+    duplicate_threshold: float
+    story_threshold: float
+    same_group: bool
+    same_cluster: bool
+
+
+@dataclass(frozen=True)
+class SimilarResult:
+    duplicates: list[tuple[str, float]]
+    clusters: list[tuple[str, float]]
+
+
+def _micros_now() -> int:
+    return time.time_ns() // 1000
+
+
+def fingerprint_params(settings: Settings) -> dict[str, object]:
+    """What stored signatures depend on; stored with the data and checked at every start."""
+    return {
+        "num_perm": settings.num_perm,
+        "seed": settings.seed,
+        "shingle_size": settings.shingle_size,
+        "scheme": "affine32",
+        "pipeline_version": PIPELINE_VERSION,
+    }
+
+
+class Engine:
+    """Ingest, delete and query articles; the only writer of the store."""
+
+    def __init__(
+        self, store: Store, settings: Settings, text: TextConfig, clock: Callable[[], int] = _micros_now
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.text = text
+        self.signer = Signer(settings.num_perm, settings.seed)
+        self._clock = clock
+        self._last_tick = 0
+        self._lock = threading.RLock()
+        self._check_params()
+        self._load_indexes()
+        self.version = int(store.get_meta("clusters_version") or 0)
+
+    # ---------------------------------------------------------------- start-up
+
+    def _check_params(self) -> None:
+        wanted = fingerprint_params(self.settings)
+        stored = self.store.get_meta("fingerprint_params")
+        if stored is None:
+            with self.store.transaction():
+                self.store.set_meta("fingerprint_params", json.dumps(wanted, sort_keys=True))
+            return
+        if json.loads(stored) != wanted:
+            raise StoreMismatch(
+                f"the data directory was made with fingerprint parameters {stored}, but this service runs "
+                f"with {json.dumps(wanted, sort_keys=True)}: start with the settings it was made with, "
+                "or with a new STORYWIRE_DATA_DIR"
+            )
+
+    def _load_indexes(self) -> None:
+        self.dup_index = LshIndex(self.signer, self.settings.lsh_threshold)
+        self.story_index = LshIndex(self.signer, self.settings.story_lsh_threshold)
+        for seq, sig, story_sig in self.store.signatures():
+            self.dup_index.insert(seq, sig)
+            self.story_index.insert(seq, story_sig)
+
+    # ---------------------------------------------------------------- writes
+
+    def prepare(self, article: ArticleIn) -> Prepared:
+        """The CPU-bound part of ingest; needs no lock, so callers run it before taking one."""
+        return prepare(article, self.text, self.signer)
+
+    def ingest(self, article: ArticleIn) -> IngestResult:
+        """Ingest one article (raises a StorywireError for bad input, storing nothing)."""
+        result = self.ingest_prepared([self.prepare(article)])[0]
+        if isinstance(result, StorywireError):
+            raise result
+        return result
+
+    def ingest_prepared(self, items: Sequence[Prepared | StorywireError]) -> list[IngestResult | StorywireError]:
+        """Ingest prepared articles in order, in one transaction; errors pass through in place."""
+        with self._write():
+            return [item if isinstance(item, StorywireError) else self._ingest_one(item) for item in items]
+
+    def delete(self, article_id: str) -> None:
+        with self._write():
+            article = self.store.get_article(article_id)
+            if article is None:
+                raise NotFound(f"no article with id {article_id!r}")
+            self._detach(article)
+            self._refresh_cluster(article.cluster_id)
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """The writer lock and one store transaction. When the transaction rolls back, the
+        indexes are rebuilt from the store, so memory never keeps a write the store lost."""
+        with self._lock:
+            try:
+                with self.store.transaction():
+                    yield
+            except BaseException:
+                self.version = int(self.store.get_meta("clusters_version") or 0)
+                self._load_indexes()
+                raise
+
+    def _tick(self) -> int:
+        """Strictly increasing write time, so cluster update order is never ambiguous."""
+        self._last_tick = max(self._clock(), self._last_tick + 1)
+        return self._last_tick
+
+    def _ingest_one(self, prepared: Prepared) -> IngestResult:
+        existing = self.store.get_article(prepared.id)
+        if existing is not None and existing.content_hash == prepared.content_hash:
+            return self._result(existing, "unchanged", created=False)
+        now = self._tick()
+        if existing is not None:
+            self._detach(existing)
+            self._refresh_cluster(existing.cluster_id)
+        match = self._find_duplicate(prepared)
+        published = prepared.published_at
+        if published is None:
+            published = existing.published_at if existing is not None else now
+        if match is not None:
+            cluster_id = match[0].cluster_id
+        else:
+            cluster_id = (
+                self._choose_cluster(prepared, published) or self._reusable_cluster(existing) or self._new_cluster_id()
+            )
+        article = Article(
+            id=prepared.id,
+            url=prepared.url,
+            source=prepared.source,
+            title=prepared.title,
+            language=prepared.clean.language,
+            published_at=published,
+            ingested_at=existing.ingested_at if existing is not None else now,
+            content_hash=prepared.content_hash,
+            exact_key=prepared.exact_key,
+            raw=prepared.raw,
+            raw_is_html=prepared.raw_is_html,
+            clean_text=prepared.clean.text,
+            signature=prepared.signature,
+            story_signature=prepared.story_signature,
+            cluster_id=cluster_id,
+            duplicate_of=match[0].id if match else None,
+            similarity=match[1] if match else None,
+            seq=existing.seq if existing is not None else 0,
+        )
+        self.store.insert_article(article)
+        self.dup_index.insert(article.seq, article.signature)
+        self.story_index.insert(article.seq, article.story_signature)
+        self._refresh_cluster(cluster_id)
+        status = "updated" if existing is not None else "duplicate" if match else "new"
+        return self._result(article, status, created=existing is None)
+
+    def _result(self, article: Article, status: str, created: bool) -> IngestResult:
+        cluster = self.store.get_cluster(article.cluster_id)
+        return IngestResult(
+            id=article.id,
+            status=status,
+            duplicate_of=article.duplicate_of,
+            similarity=article.similarity,
+            cluster_id=article.cluster_id,
+            cluster_size=cluster.size if cluster else 0,
+            created=created,
+        )
+
+    def _detach(self, article: Article) -> None:
+        """Take an article out of indexes, store and group; its cluster is refreshed by the caller."""
+        self.dup_index.remove(article.seq)
+        self.story_index.remove(article.seq)
+        self.store.delete_article(article.id)
+        if article.duplicate_of is None:
+            self._regroup(self.store.group_members(article.id))
+
+    def _regroup(self, members: list[Article]) -> None:
+        """Re-point a group that lost its canonical: ingest order decides, as if posted again."""
+        heads: list[tuple[Article, object]] = []
+        for member in members:
+            shingles = stored_shingles(member.clean_text, self.text)
+            scored = [(exact_jaccard(shingles, head_sh), head) for head, head_sh in heads]  # type: ignore[arg-type]
+            best = max(scored, key=lambda s: s[0], default=None)
+            if best is not None and best[0] >= self.settings.duplicate_threshold:
+                self.store.set_duplicate(member.id, best[1].id, best[0])
+            else:
+                self.store.set_duplicate(member.id, None, None)
+                heads.append((member, shingles))
+
+    def _find_duplicate(self, prepared: Prepared) -> tuple[Article, float] | None:
+        """The canonical this article duplicates and their similarity, or None."""
+        exact = self.store.find_exact(prepared.exact_key)
+        if exact is not None:
+            if exact.duplicate_of is None:
+                return exact, 1.0
+            canonical = self.store.get_article(exact.duplicate_of)
+            if canonical is not None:
+                return canonical, exact.similarity if exact.similarity is not None else 1.0
+        best: tuple[Article, float] | None = None
+        for canonical in self._candidate_canonicals(prepared):
+            similarity = exact_jaccard(prepared.shingles, stored_shingles(canonical.clean_text, self.text))
+            if best is None or similarity > best[1]:
+                best = (canonical, similarity)
+        if best is not None and best[1] >= self.settings.duplicate_threshold:
+            return best
+        return None
+
+    def _candidate_canonicals(self, prepared: Prepared) -> list[Article]:
+        candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
+        by_id = {a.id: a for a in candidates}
+        canonicals = []
+        for group_id in dict.fromkeys(a.group_id for a in candidates):
+            canonical = by_id.get(group_id) or self.store.get_article(group_id)
+            if canonical is not None:
+                canonicals.append(canonical)
+        return canonicals
+
+    def _story_scores(self, prepared: Prepared, published: int) -> dict[str, float]:
+        """Best content-word similarity of the article to each candidate cluster, counting only
+        members published within the story window of it."""
+        window = int(self.settings.story_window_days * 86_400 * 1_000_000)
+        scores: dict[str, float] = {}
+        for other in self.store.articles_by_seq(self.story_index.query(prepared.story_signature)):
+            if abs(other.published_at - published) > window:
+                continue
+            score = estimate_jaccard(prepared.story_signature, other.story_signature)
+            scores[other.cluster_id] = max(score, scores.get(other.cluster_id, 0.0))
+        return scores
+
+    def _choose_cluster(self, prepared: Prepared, published: int) -> str | None:
+        scores = self._story_scores(prepared, published)
+        if not scores:
+            return None
+        best = max(scores, key=lambda cid: (scores[cid], cid))
+        return best if scores[best] >= self.settings.story_threshold else None
+
+    def _reusable_cluster(self, previous: Article | None) -> str | None:
+        """An updated article that starts a cluster keeps its old cluster id if it was alone there."""
+        if previous is not None and self.store.get_cluster(previous.cluster_id) is None:
+            return previous.cluster_id
+        return None
+
+    def _new_cluster_id(self) -> str:
+        number = int(self.store.get_meta("next_cluster") or 1)
+        self.store.set_meta("next_cluster", str(number + 1))
+        return f"c{number}"
+
+    def _refresh_cluster(self, cluster_id: str) -> None:
+        """Recompute a cluster's size, canonical, title and times from its members."""
+        self._bump_version()
+        members = self.store.cluster_members(cluster_id)
+        if not members:
+            self.store.delete_cluster(cluster_id)
+            return
+        by_id = {m.id: m for m in members}
+        groups = Counter(m.duplicate_of or m.id for m in members)
+        canonical = min(groups, key=lambda g: (-groups[g], by_id[g].published_at, by_id[g].seq))
+        title = by_id[canonical].title
+        if title is None:
+            article = self.store.get_article(canonical)
+            title = article.clean_text.split("\n", 1)[0][:200] if article else None
+        self.store.put_cluster(
+            Cluster(
+                id=cluster_id,
+                size=len(members),
+                title=title,
+                canonical_id=canonical,
+                first_published_at=min(m.published_at for m in members),
+                last_updated_at=self._tick(),
+            )
+        )
+
+    def _bump_version(self) -> None:
+        self.version += 1
+        self.store.set_meta("clusters_version", str(self.version))
+
+    # ---------------------------------------------------------------- reads
+
+    def article(self, article_id: str) -> ArticleView:
+        article = self.store.get_article(article_id)
+        if article is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        group = self.store.group_members(article.id) if article.duplicate_of is None else []
+        return ArticleView(article, [(m.id, m.similarity) for m in group])
+
+    def cluster(self, cluster_id: str) -> ClusterView:
+        cluster = self.store.get_cluster(cluster_id)
+        canonical = self.store.get_article(cluster.canonical_id) if cluster else None
+        if cluster is None or canonical is None:
+            raise NotFound(f"no cluster with id {cluster_id!r}")
+        return ClusterView(cluster, canonical, self.store.cluster_members(cluster_id))
+
+    def clusters(
+        self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
+    ) -> tuple[list[Cluster], dict[str, list[str]]]:
+        """A page of clusters, most recently updated first, with each one's sources."""
+        page = self.store.list_clusters(updated_since, min_size, limit, after)
+        return page, self.store.cluster_sources([c.id for c in page])
+
+    def compare(self, a_id: str, b_id: str) -> Comparison:
+        """The figures behind the decisions about two stored articles, for a person debugging."""
+        a, b = (self.article(i).article for i in (a_id, b_id))
+        with self._lock:
+            lsh_candidates = b.seq in self.dup_index.query(a.signature)
+        return Comparison(
+            a=a.id,
+            b=b.id,
+            similarity=exact_jaccard(
+                stored_shingles(a.clean_text, self.text), stored_shingles(b.clean_text, self.text)
+            ),
+            estimated_similarity=estimate_jaccard(a.signature, b.signature),
+            story_similarity=estimate_jaccard(a.story_signature, b.story_signature),
+            lsh_candidates=lsh_candidates,
+            duplicate_threshold=self.settings.duplicate_threshold,
+            story_threshold=self.settings.story_threshold,
+            same_group=a.group_id == b.group_id,
+            same_cluster=a.cluster_id == b.cluster_id,
+        )
+
+    def ready(self) -> int:
+        """Number of indexed articles; raises if the store cannot be read."""
+        self.store.get_meta("fingerprint_params")
+        return len(self.dup_index)
+
+    def similar(self, article: ArticleIn) -> SimilarResult:
+        """What ingesting the article would match, without storing anything."""
+        prepared = self.prepare(article)
+        with self._lock:
+            candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
+            duplicates = []
+            for other in candidates:
+                similarity = exact_jaccard(prepared.shingles, stored_shingles(other.clean_text, self.text))
+                if similarity >= self.settings.duplicate_threshold:
+                    duplicates.append((other.id, round(similarity, 4)))
+            published = prepared.published_at if prepared.published_at is not None else self._clock()
+            scores = self._story_scores(prepared, published)
+        duplicates.sort(key=lambda d: (-d[1], d[0]))
+        clusters = sorted(((cid, round(s, 4)) for cid, s in scores.items()), key=lambda c: (-c[1], c[0]))
+        return SimilarResult(duplicates, clusters[:MAX_SIMILAR_CLUSTERS])

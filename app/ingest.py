@@ -1,0 +1,130 @@
+"""What a posted article becomes before any decision: derived id and source, clean text, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+
+from app.errors import EmptyText
+from app.fingerprint import Signature, Signer
+from app.text.extract import html_to_text
+from app.text.normalize import normalize
+from app.text.pipeline import CleanText, TextConfig, clean_text, exact_key, shingles, story_terms
+from app.text.shingle import shingle_hashes
+from app.text.tokenize import tokenize
+
+
+@dataclass(frozen=True)
+class ArticleIn:
+    """A posted article, already checked for types and formats by the API layer."""
+
+    text: str | None = None
+    html: str | None = None
+    id: str | None = None
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article ready for the index: everything derived from the post, nothing decided yet."""
+
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    published_at: int | None  # epoch microseconds; None means "time of receipt"
+    raw: str  # as posted (text or HTML), kept so the article can be fingerprinted again
+    raw_is_html: bool
+    content_hash: str
+    clean: CleanText
+    exact_key: str
+    shingles: npt.NDArray[np.uint32]
+    signature: Signature
+    story_signature: Signature
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(moment: datetime) -> int:
+    """Epoch microseconds of an aware datetime, exactly (no float rounding)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def content_hash(article: ArticleIn) -> str:
+    """Fingerprint of what was posted, to tell a re-post (``unchanged``) from an edit (``updated``)."""
+    fields = {
+        "text": article.text, "html": article.html, "url": article.url, "source": article.source,
+        "title": article.title, "language": article.language,
+        "published_at": None if article.published_at is None else to_micros(article.published_at),
+    }  # fmt: skip
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def derive_id(article: ArticleIn) -> str:
+    """The client's id, else one derived from the URL, else from the content."""
+    if article.id:
+        return article.id
+    if article.url:
+        return "u-" + hashlib.sha256(article.url.encode("utf-8")).hexdigest()[:32]
+    body = article.text if article.text is not None else article.html or ""
+    return "c-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+def derive_source(article: ArticleIn) -> str | None:
+    """The client's source key, else the host of the URL."""
+    if article.source:
+        return article.source
+    if article.url:
+        return urlsplit(article.url).hostname
+    return None
+
+
+def clean_tokens(clean_text_: str) -> list[str]:
+    """Tokens of stored clean text, line by line, exactly as :func:`clean_text` produced them."""
+    return [tok for line in clean_text_.splitlines() for tok in tokenize(normalize(line))]
+
+
+def stored_shingles(clean_text_: str, cfg: TextConfig) -> npt.NDArray[np.uint32]:
+    """Shingle hashes of an already stored article, for verifying a candidate."""
+    return shingle_hashes(clean_tokens(clean_text_), cfg.shingle_size)
+
+
+def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer) -> Prepared:
+    """Clean and fingerprint a posted article; raises EmptyText when no article text remains."""
+    title = article.title
+    if article.html is not None:
+        extracted = html_to_text(article.html)
+        raw, title = extracted.text, title or extracted.title
+    else:
+        raw = article.text or ""
+    clean = clean_text(raw, article.language, cfg)
+    if not clean.tokens:
+        field = "html" if article.html is not None else "text"
+        raise EmptyText("no article text is left once the page is cleaned of site chrome", field)
+    hashes = shingles(clean, cfg)
+    return Prepared(
+        id=derive_id(article),
+        url=article.url,
+        source=derive_source(article),
+        title=title,
+        published_at=None if article.published_at is None else to_micros(article.published_at),
+        raw=article.html if article.html is not None else raw,
+        raw_is_html=article.html is not None,
+        content_hash=content_hash(article),
+        clean=clean,
+        exact_key=exact_key(clean),
+        shingles=hashes,
+        signature=signer.sign(hashes),
+        story_signature=signer.sign(story_terms(clean, cfg)),
+    )

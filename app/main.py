@@ -1,0 +1,60 @@
+"""The ASGI app: ``uvicorn app.main:app``. Settings come from ``STORYWIRE_*`` variables;
+the store is opened and the indexes are loaded at start-up, not at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api import errors
+from app.api.guard import BodyGuard
+from app.api.routes import router
+from app.engine import Engine
+from app.settings import Settings, load_settings
+from app.store.sqlite import SqliteStore
+from app.text.pipeline import TextConfig
+
+DB_FILE = "storywire.db"
+
+
+def open_engine(settings: Settings) -> Engine:
+    """Open the embedded store under the data directory and load the indexes from it."""
+    store = SqliteStore(settings.data_dir / DB_FILE, synchronous=settings.sqlite_synchronous)
+    try:
+        return Engine(store, settings, TextConfig.default(settings.shingle_size))
+    except BaseException:
+        store.close()
+        raise
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; ``settings`` default to the environment's, read when the app starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = settings or load_settings()
+        app.state.settings = active
+        app.state.engine = open_engine(active)
+        logging.getLogger("storywire").info("storywire ready: %d articles", len(app.state.engine.dup_index))
+        try:
+            yield
+        finally:
+            app.state.engine.store.close()
+
+    app = FastAPI(
+        title="storywire",
+        version=__version__,
+        summary="Near-duplicate news articles and story clusters for crawlers and dashboards.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(router)
+    app.add_middleware(BodyGuard)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,109 @@
+"""The records the service keeps and the interface every storage backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.fingerprint import Signature
+
+
+@dataclass
+class Article:
+    """One posted page and what the service decided about it. Times are epoch microseconds."""
+
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    language: str | None
+    published_at: int
+    ingested_at: int
+    content_hash: str
+    exact_key: str
+    raw: str
+    raw_is_html: bool
+    clean_text: str
+    signature: Signature
+    story_signature: Signature
+    cluster_id: str
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    seq: int = 0  # ingest order, assigned by the store when 0; the key in the LSH indexes
+
+    @property
+    def group_id(self) -> str:
+        """The canonical of this article's duplicate group (itself when it is the canonical)."""
+        return self.duplicate_of or self.id
+
+
+@dataclass
+class Member:
+    """The few columns of an article that cluster bookkeeping needs."""
+
+    seq: int
+    id: str
+    url: str | None
+    source: str | None
+    title: str | None
+    published_at: int
+    duplicate_of: str | None
+    similarity: float | None
+
+
+@dataclass
+class Cluster:
+    id: str
+    size: int
+    title: str | None
+    canonical_id: str
+    first_published_at: int
+    last_updated_at: int
+
+
+class Store(Protocol):
+    """Persistence of articles, clusters and settings.
+
+    Writes happen inside ``transaction()``; an acknowledged (committed) write survives a
+    crash. Callers serialise writers; reads may run in any thread.
+    """
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    def get_article(self, article_id: str) -> Article | None: ...
+
+    def articles_by_seq(self, seqs: Iterable[int]) -> list[Article]: ...
+
+    def find_exact(self, exact_key: str) -> Article | None: ...
+
+    def insert_article(self, article: Article) -> int: ...
+
+    def set_duplicate(self, article_id: str, duplicate_of: str | None, similarity: float | None) -> None: ...
+
+    def delete_article(self, article_id: str) -> None: ...
+
+    def group_members(self, canonical_id: str) -> list[Article]: ...
+
+    def cluster_members(self, cluster_id: str) -> list[Member]: ...
+
+    def get_cluster(self, cluster_id: str) -> Cluster | None: ...
+
+    def put_cluster(self, cluster: Cluster) -> None: ...
+
+    def delete_cluster(self, cluster_id: str) -> None: ...
+
+    def list_clusters(
+        self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
+    ) -> list[Cluster]: ...
+
+    def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]: ...
+
+    def signatures(self) -> Iterator[tuple[int, Signature, Signature]]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,143 @@
+"""Site-chrome removal for crawled page text: keep the article, drop menus, lists and footers.
+
+Menus, "related news" lists, comment forms and footers are made of short lines with few
+function words, while article prose is long lines dense in them. Each line (block) is
+classified on its own features, then uncertain blocks take the class of their neighbours,
+as in jusText (Pomikálek, 2011), whose stoplists we use. Works on plain text, where there
+is no markup to lean on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from app.text.normalize import normalize
+from app.text.tokenize import tokenize
+
+
+class Kind(Enum):
+    GOOD = "good"
+    NEAR_GOOD = "near_good"
+    SHORT = "short"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class ChromeConfig:
+    """Thresholds of the block classifier (lengths in characters of normalised text)."""
+
+    length_low: int = 70
+    length_high: int = 200
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+    # Without a stoplist for the language, prose is told by length alone.
+    length_only_good: int = 250
+
+
+# Footers and forms: copyright lines, "all rights reserved", required-field labels.
+_BOILERPLATE = re.compile(
+    r"©|\(c\)|copyright|all rights reserved|جميع الحقوق|حقوق النشر|"
+    r"^\S.{0,40}\*$|security code|characters left|terms of (use|service)|privacy policy",
+    re.IGNORECASE,
+)
+
+
+_SENTENCE_END = re.compile(r"[.!?؟。।][\"'”’»)\]]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of page text with the features the classifier uses."""
+
+    text: str
+    normalized: str
+    tokens: tuple[str, ...]
+    stop_density: float | None
+
+
+def make_blocks(text: str, stopwords: frozenset[str] | None) -> list[Block]:
+    """Split page text into non-empty lines with their normalised tokens and stopword density."""
+    blocks = []
+    for line in text.splitlines():
+        normalized = normalize(line)
+        if not normalized:
+            continue
+        tokens = tuple(tokenize(normalized))
+        density = None
+        if stopwords is not None and tokens:
+            density = sum(t in stopwords for t in tokens) / len(tokens)
+        blocks.append(Block(" ".join(line.split()), normalized, tokens, density))
+    return blocks
+
+
+def ends_sentence(normalized: str) -> bool:
+    """Prose ends its paragraphs with a full stop; headlines and menu items do not."""
+    return bool(_SENTENCE_END.search(normalized))
+
+
+def classify(block: Block, cfg: ChromeConfig) -> Kind:
+    """Context-free class of one block."""
+    text = block.normalized
+    if not block.tokens or _BOILERPLATE.search(text) or text.endswith("..."):
+        return Kind.BAD  # footers, form labels, and teasers cut off with an ellipsis
+    length = len(text)
+    if length < cfg.length_low:
+        return Kind.SHORT
+    prose = ends_sentence(text)
+    if block.stop_density is None:
+        return Kind.GOOD if prose and length >= cfg.length_only_good else Kind.NEAR_GOOD if prose else Kind.SHORT
+    if block.stop_density >= cfg.stopwords_high and length > cfg.length_high:
+        return Kind.GOOD if prose else Kind.NEAR_GOOD
+    if block.stop_density >= cfg.stopwords_low or prose:
+        # A lead paragraph full of names is still prose: let its neighbours decide.
+        return Kind.NEAR_GOOD if prose else Kind.SHORT
+    return Kind.BAD
+
+
+def _neighbour(kinds: Sequence[Kind], start: int, step: int) -> Kind:
+    """The nearest GOOD or BAD class in one direction; the page edge counts as BAD."""
+    i = start + step
+    while 0 <= i < len(kinds):
+        if kinds[i] in (Kind.GOOD, Kind.BAD):
+            return kinds[i]
+        i += step
+    return Kind.BAD
+
+
+def resolve(kinds: Sequence[Kind]) -> list[bool]:
+    """Keep mask after context: uncertain blocks between two good ones are kept.
+
+    A near-good block is kept when either side is good; a short block only when both are.
+    """
+    keep = []
+    for i, kind in enumerate(kinds):
+        if kind in (Kind.GOOD, Kind.BAD):
+            keep.append(kind is Kind.GOOD)
+            continue
+        before, after = _neighbour(kinds, i, -1), _neighbour(kinds, i, 1)
+        if kind is Kind.NEAR_GOOD:
+            keep.append(Kind.GOOD in (before, after))
+        else:
+            keep.append(before is Kind.GOOD and after is Kind.GOOD)
+    return keep
+
+
+def drop_repeats(blocks: Sequence[Block]) -> list[Block]:
+    """Drop a block whose text already appeared on the page (repeated titles, doubled menus)."""
+    seen: set[str] = set()
+    unique = []
+    for block in blocks:
+        if block.normalized not in seen:
+            seen.add(block.normalized)
+            unique.append(block)
+    return unique
+
+
+def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig) -> list[Block]:
+    """The blocks that read as article text, in page order."""
+    unique = drop_repeats(blocks)
+    keep = resolve([classify(b, cfg) for b in unique])
+    return [b for b, k in zip(unique, keep, strict=True) if k]

@@ -1,0 +1,56 @@
+"""Language detection (py3langid) and the stopword lists that chrome removal relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+import justext
+import py3langid
+
+from app.text.normalize import normalize
+from app.text.tokenize import tokenize
+
+# Arabic varieties the detector may name; the pipeline treats them as one language.
+_ARABIC_VARIETIES = frozenset({"ar", "ary", "arz", "apc", "ajp", "acm", "afb", "ayl", "aeb", "arq", "ars", "acq"})
+
+# ISO 639-1 code → name of jusText's stoplist, for the languages we support.
+JUSTEXT_NAMES: Mapping[str, str] = {
+    "ar": "Arabic", "en": "English", "fr": "French", "de": "German", "es": "Spanish",
+    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "ru": "Russian", "uk": "Ukrainian",
+    "tr": "Turkish", "fa": "Persian", "ur": "Urdu", "id": "Indonesian", "ms": "Malay",
+    "pl": "Polish", "cs": "Czech", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
+    "fi": "Finnish", "el": "Greek", "ro": "Romanian", "hu": "Hungarian", "he": "Hebrew",
+    "hi": "Hindi", "bn": "Bengali", "sw": "Swahili", "ca": "Catalan", "hr": "Croatian",
+    "sr": "Serbian", "bg": "Bulgarian", "sk": "Slovak", "sl": "Slovenian", "vi": "Vietnamese",
+    "tl": "Tagalog",
+}  # fmt: skip
+
+
+def detect_language(text: str) -> str | None:
+    """BCP 47 primary tag of the text's language, or None when there is too little text."""
+    sample = text[:4000]
+    if sum(ch.isalpha() for ch in sample) < 20:
+        return None
+    code, _score = py3langid.classify(sample)
+    return "ar" if code in _ARABIC_VARIETIES else str(code)
+
+
+def primary_tag(language: str | None) -> str | None:
+    """``ar-SA`` → ``ar``: stopwords and tokenisation depend on the language, not the region."""
+    if not language:
+        return None
+    tag = language.split("-")[0].lower()
+    return "ar" if tag in _ARABIC_VARIETIES else tag
+
+
+@cache
+def load_stopwords() -> Mapping[str, frozenset[str]]:
+    """Normalised stopword sets by language code, from jusText's stoplists (read once)."""
+    available = set(justext.get_stoplists())
+    lists: dict[str, frozenset[str]] = {}
+    for code, name in JUSTEXT_NAMES.items():
+        if name in available:
+            words = {tok for word in justext.get_stoplist(name) for tok in tokenize(normalize(word))}
+            lists[code] = frozenset(words)
+    return lists

@@ -1,0 +1,45 @@
+"""Unicode and Arabic normalisation, so that spelling variants of one text compare equal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Harakat, Quranic marks and the superscript alef: optional in print, so copies differ by them.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
+# Format characters (zero-width joiners, direction marks, soft hyphens, BOM) are invisible noise.
+_FORMAT_CHARS = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0640": None,  # tatweel (kashida): a stretch, not a letter
+        "\u0623": "\u0627",  # alef with hamza above → alef
+        "\u0625": "\u0627",  # alef with hamza below → alef
+        "\u0622": "\u0627",  # alef with madda → alef
+        "\u0671": "\u0627",  # alef wasla → alef
+        "\u0672": "\u0627",
+        "\u0673": "\u0627",
+        "\u0649": "\u064a",  # alef maqsura → yeh
+        "\u06cc": "\u064a",  # Farsi yeh → yeh
+        "\u06a9": "\u0643",  # keheh → kaf
+        "\u0629": "\u0647",  # taa marbuta → heh
+        "\u0624": "\u0648",  # waw with hamza → waw
+        "\u0626": "\u064a",  # yeh with hamza → yeh
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian (extended) digits
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC, case folding, Arabic letter and digit folding, and collapsed white space.
+
+    Idempotent: ``normalize(normalize(t)) == normalize(t)``.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text)  # case folding can leave non-NFKC sequences
+    text = _FORMAT_CHARS.sub("", text)
+    text = _ARABIC_MARKS.sub("", text)
+    text = text.translate(_ARABIC_FOLD)
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,128 @@
+"""Reading clusters as a dashboard does: list, page, poll with ETag, open one, delete members."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.test_ingest import OTHER, STORY
+
+
+def article_about(topic: int, n: int) -> str:
+    """Texts that share no words across topics, so each topic is its own story."""
+    words = [f"t{topic}w{j}" for j in range(30)]
+    return " ".join(words[(n + k) % 30] for k in range(60)) + "."
+
+
+def test_list_is_newest_first_with_sources(client: TestClient) -> None:
+    client.post("/v1/articles", json={"id": "a1", "text": STORY, "source": "site-a", "title": "Talks"})
+    client.post("/v1/articles", json={"id": "b1", "text": OTHER, "source": "site-b"})
+    client.post("/v1/articles", json={"id": "a2", "text": STORY + "\n\nUpdated.", "source": "site-c"})
+    clusters = client.get("/v1/clusters").json()["clusters"]
+    assert [c["size"] for c in clusters] == [2, 1]
+    top = clusters[0]
+    assert top["canonical_id"] == "a1" and top["title"] == "Talks"
+    assert top["sources"] == ["site-a", "site-c"]
+    assert top["last_updated_at"].endswith("Z") and top["first_published_at"].endswith("Z")
+    assert client.get("/v1/clusters?min_size=2").json()["clusters"] == [top]
+
+
+def test_paging_with_cursor_visits_every_cluster_once(client: TestClient) -> None:
+    articles = [{"id": f"t{t}-{n}", "text": article_about(t, n)} for t in range(6) for n in range(2)]
+    client.post("/v1/articles/batch", json={"articles": articles})
+    total = len(client.get("/v1/clusters?limit=1000").json()["clusters"])
+    seen: list[str] = []
+    cursor = None
+    while True:
+        url = "/v1/clusters?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["clusters"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == total >= 5
+
+
+def test_etag_answers_304_until_something_changes(client: TestClient) -> None:
+    client.post("/v1/articles", json={"id": "a1", "text": STORY})
+    first = client.get("/v1/clusters")
+    etag = first.headers["etag"]
+    assert client.get("/v1/clusters", headers={"If-None-Match": etag}).status_code == 304
+    client.post("/v1/articles", json={"id": "a1", "text": STORY})  # unchanged: nothing moves
+    assert client.get("/v1/clusters", headers={"If-None-Match": etag}).status_code == 304
+    client.post("/v1/articles", json={"id": "b1", "text": OTHER})
+    changed = client.get("/v1/clusters", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert len(changed.json()["clusters"]) == 2
+
+
+def test_updated_since_returns_only_what_changed(client: TestClient) -> None:
+    client.post("/v1/articles", json={"id": "a1", "text": STORY})
+    mark = client.get("/v1/clusters").json()["clusters"][0]["last_updated_at"]
+    client.post("/v1/articles", json={"id": "b1", "text": OTHER})
+    since = client.get("/v1/clusters", params={"updated_since": mark}).json()["clusters"]
+    assert len(since) == 2, "inclusive: the cluster updated at the mark is listed too"
+    newest = since[0]["last_updated_at"]
+    later = client.get("/v1/clusters", params={"updated_since": newest}).json()["clusters"]
+    assert [c["id"] for c in later] == [since[0]["id"]]
+
+
+def test_cluster_detail_has_members_and_canonical_text(client: TestClient) -> None:
+    page = "Home\nWorld\nSports\n" + STORY + "\nCopyright 2020 Example News. All rights reserved."
+    created = client.post("/v1/articles", json={"id": "a1", "text": page, "url": "https://a.example/1"}).json()
+    client.post("/v1/articles", json={"id": "a2", "text": STORY, "published_at": "2020-01-13T18:00:00+02:00"})
+    detail = client.get(f"/v1/clusters/{created['cluster_id']}")
+    assert detail.status_code == 200
+    body = detail.json()
+    assert body["size"] == 2 and {m["id"] for m in body["members"]} == {"a1", "a2"}
+    assert body["canonical"]["id"] == "a1", "the canonical of the largest duplicate group"
+    assert body["title"] is not None
+    assert "Copyright" not in body["canonical"]["text"] and "Sports" not in body["canonical"]["text"]
+    assert body["first_published_at"] == "2020-01-13T16:00:00Z"
+    members = {m["id"]: m for m in body["members"]}
+    assert members["a1"]["url"] == "https://a.example/1"
+    etag = detail.headers["etag"]
+    assert client.get(f"/v1/clusters/{created['cluster_id']}", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_delete_canonical_repoints_its_group(client: TestClient, invariants: None) -> None:
+    for i, suffix in enumerate(["", "\n\nUpdated at noon.", "\n\nUpdated in the evening."]):
+        client.post("/v1/articles", json={"id": f"a{i}", "text": STORY + suffix})
+    cluster_id = client.get("/v1/articles/a0").json()["cluster_id"]
+    assert client.delete("/v1/articles/a0").status_code == 204
+    assert client.get("/v1/articles/a0").status_code == 404
+    a1, a2 = client.get("/v1/articles/a1").json(), client.get("/v1/articles/a2").json()
+    assert a1["duplicate_of"] is None and a2["duplicate_of"] == "a1"
+    assert a1["duplicates"] == [{"id": "a2", "similarity": a2["similarity"]}]
+    cluster = client.get(f"/v1/clusters/{cluster_id}").json()
+    assert cluster["size"] == 2 and cluster["canonical"]["id"] == "a1"
+
+
+def test_deleting_the_last_member_removes_the_cluster(client: TestClient, invariants: None) -> None:
+    cluster_id = client.post("/v1/articles", json={"id": "a1", "text": STORY}).json()["cluster_id"]
+    etag = client.get("/v1/clusters").headers["etag"]
+    client.delete("/v1/articles/a1")
+    assert client.get(f"/v1/clusters/{cluster_id}").status_code == 404
+    assert client.get("/v1/clusters", headers={"If-None-Match": etag}).json()["clusters"] == []
+
+
+def test_similar_stores_nothing(client: TestClient) -> None:
+    client.post("/v1/articles", json={"id": "a1", "text": STORY})
+    body = client.post("/v1/similar", json={"text": STORY + "\n\nOne more line of text here."}).json()
+    assert body["duplicates"][0]["id"] == "a1" and body["duplicates"][0]["similarity"] > 0.8
+    assert body["clusters"][0]["cluster_id"] == client.get("/v1/articles/a1").json()["cluster_id"]
+    assert client.get("/readyz").json()["articles"] == 1
+
+
+def test_compare_explains_a_pair(client: TestClient) -> None:
+    client.post("/v1/articles", json={"id": "a1", "text": STORY})
+    client.post("/v1/articles", json={"id": "a2", "text": STORY + "\n\nUpdated."})
+    client.post("/v1/articles", json={"id": "b1", "text": OTHER})
+    same = client.get("/v1/articles/a1/compare/a2").json()
+    assert same["same_group"] and same["lsh_candidates"] and same["similarity"] >= same["duplicate_threshold"]
+    apart = client.get("/v1/articles/a1/compare/b1").json()
+    assert not apart["same_group"] and apart["similarity"] < 0.1
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "articles": None}
+    assert client.get("/readyz").json() == {"status": "ready", "articles": 0}

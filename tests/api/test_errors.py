@@ -1,0 +1,128 @@
+"""Every row of the contract's Errors section: a clear 4xx in the error shape, nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+TEXT = (
+    "The central bank raised its main interest rate by half a point on Thursday, the third rise this year, "
+    "saying that prices were still climbing faster than it had forecast in the spring."
+)
+JSON = {"content-type": "application/json"}
+
+
+def assert_error(response, status: int, code: str | None = None, field: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert isinstance(body["error"]["code"], str) and body["error"]["code"].islower()
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code
+    if field is not None:
+        assert body["error"]["field"] == field
+
+
+def stored_nothing(client: TestClient) -> None:
+    assert client.get("/v1/clusters").json()["clusters"] == []
+    assert client.get("/readyz").json()["articles"] == 0
+
+
+@pytest.mark.parametrize(
+    ("description", "content", "status", "code"),
+    [
+        ("malformed JSON", b'{"text": "abc"', 400, "malformed_json"),
+        ("trailing garbage", b'{"text": "abc"} x', 400, "malformed_json"),
+        ("invalid UTF-8", b'{"text": "\xff\xfe abc"}', 400, "invalid_utf8"),
+        ("JSON but not an object", b'["text"]', 422, "validation_error"),
+        ("empty body", b"", 422, None),
+    ],
+)
+def test_unparseable_bodies(client: TestClient, description: str, content: bytes, status: int, code: str) -> None:
+    for path in ("/v1/articles", "/v1/articles/batch", "/v1/similar"):
+        assert_error(client.post(path, content=content, headers=JSON), status, code)
+    stored_nothing(client)
+
+
+@pytest.mark.parametrize(
+    ("description", "article", "field"),
+    [
+        ("text of the wrong type", {"text": 12}, "text"),
+        ("neither text nor html", {"title": "x"}, None),
+        ("both text and html", {"text": TEXT, "html": "<p>x</p>"}, None),
+        ("id with a space", {"id": "a b", "text": TEXT}, "id"),
+        ("id too long", {"id": "a" * 201, "text": TEXT}, "id"),
+        ("url not http", {"url": "ftp://example.org/a", "text": TEXT}, "url"),
+        ("url too long", {"url": "https://example.org/" + "a" * 2048, "text": TEXT}, "url"),
+        ("published_at without a zone", {"published_at": "2020-01-13T18:00:00", "text": TEXT}, "published_at"),
+        ("published_at not a date", {"published_at": "yesterday", "text": TEXT}, "published_at"),
+        ("language not a tag", {"language": "arabic language", "text": TEXT}, "language"),
+        ("title not a string", {"title": ["a"], "text": TEXT}, "title"),
+    ],
+)
+def test_wrong_types_and_values_are_422(client: TestClient, description: str, article: dict, field: str | None) -> None:  # type: ignore[type-arg]
+    assert_error(client.post("/v1/articles", json=article), 422, "validation_error", field)
+    assert_error(client.post("/v1/similar", json=article), 422, "validation_error", field)
+    item = client.post("/v1/articles/batch", json={"articles": [article]}).json()["results"][0]
+    assert item["ok"] is False and item["error"]["code"] == "validation_error"
+    if field is not None:
+        assert item["error"]["field"] == field
+    stored_nothing(client)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "Home\nNews\nSports\nContact"])
+def test_empty_text_is_422(client: TestClient, text: str) -> None:
+    assert_error(client.post("/v1/articles", json={"text": text}), 422, "empty_text", "text")
+    stored_nothing(client)
+
+
+def test_non_json_content_type_is_415(client: TestClient) -> None:
+    for headers in ({"content-type": "text/plain"}, {"content-type": "application/x-www-form-urlencoded"}, {}):
+        response = client.post("/v1/articles", content=b'{"text": "abc"}', headers=headers)
+        assert_error(response, 415, "unsupported_media_type")
+    stored_nothing(client)
+
+
+def test_body_over_the_limit_is_413(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=tmp_path, max_body_bytes=1000, max_batch_items=2)
+    with TestClient(create_app(settings)) as client:
+        assert_error(client.post("/v1/articles", json={"text": "word " * 400}), 413, "payload_too_large")
+
+        def chunks():  # type: ignore[no-untyped-def]  # no content-length: the stream is counted
+            yield b'{"text": "'
+            yield b"a" * 2000
+            yield b'"}'
+
+        assert_error(client.post("/v1/articles", content=chunks(), headers=JSON), 413, "payload_too_large")
+        batch = {"articles": [{"text": "x"}] * 3}
+        assert_error(client.post("/v1/articles/batch", json=batch), 413, "payload_too_large")
+        stored_nothing(client)
+
+
+def test_unknown_ids_are_404(client: TestClient) -> None:
+    assert_error(client.get("/v1/articles/nope"), 404, "not_found")
+    assert_error(client.delete("/v1/articles/nope"), 404, "not_found")
+    assert_error(client.get("/v1/clusters/nope"), 404, "not_found")
+    assert_error(client.get("/v1/articles/nope/compare/other"), 404, "not_found")
+    assert_error(client.get("/v1/no-such-route"), 404, "not_found")
+
+
+def test_bad_query_parameters_are_422(client: TestClient) -> None:
+    assert_error(client.get("/v1/clusters?limit=0"), 422, "validation_error", "limit")
+    assert_error(client.get("/v1/clusters?limit=abc"), 422, "validation_error", "limit")
+    assert_error(client.get("/v1/clusters?min_size=0"), 422, "validation_error", "min_size")
+    assert_error(client.get("/v1/clusters?updated_since=2020-01-01"), 422, "validation_error", "updated_since")
+    assert_error(client.get("/v1/clusters?cursor=garbage"), 422, None, "cursor")
+
+
+def test_wrong_method_is_405_in_the_error_shape(client: TestClient) -> None:
+    assert_error(client.put("/v1/articles/x", json={}), 405, "method_not_allowed")
+
+
+def test_batch_without_articles_list_is_422(client: TestClient) -> None:
+    assert_error(client.post("/v1/articles/batch", json={"items": []}), 422, "validation_error", "articles")
+    assert_error(client.post("/v1/articles/batch", json={"articles": {"a": 1}}), 422, "validation_error")

@@ -1,0 +1,68 @@
+"""Shared fixtures: an app on a fresh data directory, the seeds, and an invariant checker."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import DB_FILE, create_app
+from app.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", sqlite_synchronous="NORMAL")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def seeds() -> list[str]:
+    assert len(SEEDS) == 5, f"expected the five seeds in {SHARED / 'seeds'}"
+    return [p.read_text(encoding="utf-8") for p in SEEDS]
+
+
+def seed_body(page: str) -> list[str]:
+    """The article paragraphs of a seed page: its long lines (> 100 characters, no ellipsis)."""
+    return [line for line in page.splitlines() if len(line) > 100 and not line.rstrip().endswith("…")]
+
+
+def check_invariants(db_path: Path) -> None:
+    """What must hold after any sequence of writes: checked on the stored rows themselves."""
+    db = sqlite3.connect(db_path)
+    articles = db.execute("SELECT id, cluster_id, duplicate_of FROM articles").fetchall()
+    by_id = {a: (c, d) for a, c, d in articles}
+    for article_id, cluster_id, duplicate_of in articles:
+        if duplicate_of is not None:
+            assert duplicate_of in by_id, f"{article_id} points to missing {duplicate_of}"
+            assert by_id[duplicate_of][1] is None, f"{article_id} points to a non-canonical {duplicate_of}"
+            assert by_id[duplicate_of][0] == cluster_id, f"{article_id} is not in its canonical's cluster"
+    clusters = {
+        cid: (size, canonical) for cid, size, canonical in db.execute("SELECT id, size, canonical_id FROM clusters")
+    }
+    counts: dict[str, int] = {}
+    for _id, cluster_id, _dup in articles:
+        counts[cluster_id] = counts.get(cluster_id, 0) + 1
+    assert set(counts) == set(clusters), "every article's cluster exists and no cluster is empty"
+    for cid, (size, canonical) in clusters.items():
+        assert size == counts[cid], f"cluster {cid} says size {size}, has {counts[cid]}"
+        assert by_id[canonical][0] == cid, f"cluster {cid}'s canonical {canonical} is not a member"
+    db.close()
+
+
+@pytest.fixture
+def invariants(settings: Settings) -> Iterator[None]:
+    """Check the stored state's invariants after the test's writes."""
+    yield
+    check_invariants(settings.data_dir / DB_FILE)

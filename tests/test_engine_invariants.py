@@ -1,0 +1,70 @@
+"""Any sequence of ingests, re-posts, updates and deletes leaves a consistent store:
+clusters partition the articles, sizes are true, duplicates sit in their canonical's cluster."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.engine import Engine
+from app.errors import NotFound
+from app.ingest import ArticleIn
+from app.settings import Settings
+from app.store.sqlite import SqliteStore
+from app.text.pipeline import TextConfig
+from tests.conftest import check_invariants
+
+TEXT_CONFIG = TextConfig.default()
+BASES = [
+    " ".join(f"alpha{i % 37} beta{i % 11} gamma{i}" for i in range(60)) + ".",
+    " ".join(f"delta{i % 29} eps{i % 7} zeta{i}" for i in range(60)) + ".",
+    " ".join(f"alpha{i % 37} eta{i % 13} theta{i}" for i in range(60)) + ".",
+]
+
+
+def variant(base: int, edit: int) -> str:
+    """Near-copies of three bodies: the same text with a different tail, or truncated."""
+    text = BASES[base]
+    return text + f" extra{edit} words{edit}." if edit % 2 else text[: len(text) - 40 * edit] + "."
+
+
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["post", "post", "post", "delete"]),
+        st.sampled_from(["a", "b", "c", "d", "e"]),
+        st.integers(0, 2),
+        st.integers(0, 3),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops)
+def test_any_sequence_of_writes_keeps_the_invariants(sequence: list[tuple[str, str, int, int]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "s.db"
+        engine = Engine(SqliteStore(db, "OFF"), Settings(data_dir=Path(tmp)), TEXT_CONFIG)
+        live: dict[str, str] = {}
+        for op, article_id, base, edit in sequence:
+            if op == "delete":
+                try:
+                    engine.delete(article_id)
+                    live.pop(article_id)
+                except NotFound:
+                    assert article_id not in live
+                continue
+            text = variant(base, edit)
+            result = engine.ingest(ArticleIn(id=article_id, text=text))
+            expected = "unchanged" if live.get(article_id) == text else "updated" if article_id in live else None
+            if expected is not None:
+                assert result.status == expected
+            live[article_id] = text
+            stored = engine.article(article_id).article
+            assert (stored.duplicate_of, stored.cluster_id) == (result.duplicate_of, result.cluster_id)
+        check_invariants(db)
+        engine.store.close()

@@ -1,0 +1,59 @@
+"""Chrome removal on the five crawled seed pages: article paragraphs kept, site chrome dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.fingerprint import exact_jaccard
+from app.text.pipeline import TextConfig, clean_text, shingles
+from tests.conftest import seed_body
+
+CFG = TextConfig.default()
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_seed_keeps_its_article_paragraphs(seeds: list[str], index: int) -> None:
+    clean = clean_text(seeds[index], None, CFG)
+    kept = clean.text.splitlines()
+    body = [" ".join(p.split()) for p in seed_body(seeds[index])]
+    article = [p for p in body if p in kept]
+    assert len(article) >= 0.8 * len(kept), "most of what is kept is article text"
+    assert sum(map(len, article)) >= 0.8 * sum(len(p) for p in body if len(p) > 300), "long paragraphs survive"
+
+
+@pytest.mark.parametrize(
+    ("description", "line"),
+    [
+        ("copyright footer", "جميع الحقوق محفوظة لمجموعة العرب اليوم الاعلامية 2023 ©"),
+        ("comment form field", "البريد الألكتروني *"),
+        ("truncated teaser", "المغرب يجدد التأكيد أمام مجلس السلم والأمن على دعمه…"),
+        ("English footer", "Copyright 2024 Example News. All rights reserved."),
+    ],
+)
+def test_chrome_lines_are_dropped(description: str, line: str) -> None:
+    paragraph = (
+        "The foreign ministers met in Moscow on Monday and said that the talks would go on, "
+        "because both sides wanted a ceasefire that would hold through the winter and beyond it."
+    )
+    clean = clean_text(f"{paragraph}\n{line}\n{paragraph} Again.", "en", CFG)
+    assert line not in clean.text, description
+
+
+def test_same_body_in_two_sites_chrome_matches_and_two_articles_of_one_site_do_not(seeds: list[str]) -> None:
+    # seeds 0 and 3 share one site's template (almaghribtoday), 2 and 4 another (RT Arabic).
+    page0, page3 = seeds[0].splitlines(), seeds[3].splitlines()
+    body0 = page0[5:13]
+    wrapped = "\n".join(page3[:15] + body0 + page3[32:])  # seed 0's article in seed 3's chrome
+    sig = {
+        name: shingles(clean_text(text, None, CFG), CFG)
+        for name, text in {"0": seeds[0], "3": seeds[3], "2": seeds[2], "4": seeds[4], "wrapped": wrapped}.items()
+    }
+    assert exact_jaccard(sig["0"], sig["wrapped"]) >= 0.9
+    assert exact_jaccard(sig["3"], sig["wrapped"]) < 0.1
+    assert exact_jaccard(sig["0"], sig["3"]) < 0.1
+    assert exact_jaccard(sig["2"], sig["4"]) < 0.1
+
+
+def test_text_without_article_is_empty() -> None:
+    menu = "Home\nWorld\nSports\nContact us\nPrivacy policy"
+    assert clean_text(menu, "en", CFG).tokens == ()

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.text.normalize import normalize
+from app.text.tokenize import tokenize
+
+
+@pytest.mark.parametrize(
+    ("description", "raw", "expected"),
+    [
+        ("diacritics are dropped", "مُحَمَّدٌ", "محمد"),
+        ("tatweel is dropped", "الـــمدرسة", "المدرسه"),
+        ("alef with hamza above", "أحمد", "احمد"),
+        ("alef with hamza below", "إلى", "الي"),
+        ("alef with madda", "آمن", "امن"),
+        ("alef maqsura becomes yeh", "مستشفى", "مستشفي"),
+        ("taa marbuta becomes heh", "مدرسة", "مدرسه"),
+        ("hamza on waw and yeh", "مؤتمر رئيس", "موتمر رييس"),
+        ("Arabic-Indic digits", "٢٠٢٠", "2020"),
+        ("Persian digits", "۱۳۹۹", "1399"),
+        ("presentation forms fold by NFKC", "ﻻ", "لا"),
+        ("case folding", "Straße PARIS", "strasse paris"),
+        ("full-width Latin folds by NFKC", "ＡＢＣ１２", "abc12"),
+        ("zero-width and direction marks vanish", "a\u200bb\u200fc", "abc"),
+        ("white space collapses", "  a \t\n b  ", "a b"),
+    ],
+)
+def test_normalize(description: str, raw: str, expected: str) -> None:
+    assert normalize(raw) == expected, description
+
+
+@given(st.text())
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+def test_spelling_variants_of_one_arabic_sentence_compare_equal() -> None:
+    plain = "اعلن الرئيس ان المؤتمر سيعقد في 2020"
+    dressed = "أعلنَ الرّئيسُ أنّ المؤتمرَ سيُعقد في ٢٠٢٠"
+    assert tokenize(normalize(plain)) == tokenize(normalize(dressed))
+
+
+@pytest.mark.parametrize(
+    ("description", "text", "tokens"),
+    [
+        ("Arabic words and punctuation", "قال، الوزير: «نعم».", ["قال", "الوزير", "نعم"]),
+        ("Latin words, numbers, hyphens split", "covid-19 cases rose 3.5%", ["covid", "19", "cases", "rose", "3", "5"]),
+        ("mixed scripts", "حفتر met lavrov", ["حفتر", "met", "lavrov"]),
+        ("CJK is one token per character", "東京都 tokyo", ["東", "京", "都", "tokyo"]),
+        ("underscores are separators", "a_b", ["a", "b"]),
+        ("Cyrillic", "москва сегодня", ["москва", "сегодня"]),
+    ],
+)
+def test_tokenize(description: str, text: str, tokens: list[str]) -> None:
+    assert tokenize(normalize(text)) == tokens, description

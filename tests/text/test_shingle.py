@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.text.shingle import set_hashes, shingle_hashes
+
+words = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "ليبيا", "موسكو"]), max_size=40)
+
+
+def test_shingles_depend_on_order_and_count() -> None:
+    tokens = ["the", "talks", "in", "moscow", "ended", "on", "monday"]
+    assert len(shingle_hashes(tokens, 5)) == 3
+    assert not np.array_equal(shingle_hashes(tokens, 5), shingle_hashes(tokens[::-1], 5))
+
+
+def test_short_text_is_one_shingle() -> None:
+    assert len(shingle_hashes(["two", "words"], 5)) == 1
+    assert len(shingle_hashes([], 5)) == 0
+
+
+@given(words)
+def test_shingles_are_sorted_distinct_and_deterministic(tokens: list[str]) -> None:
+    hashes = shingle_hashes(tokens, 3)
+    assert hashes.dtype == np.uint32
+    assert np.array_equal(hashes, np.unique(hashes))
+    assert np.array_equal(hashes, shingle_hashes(list(tokens), 3))
+
+
+def test_set_hashes_ignore_order_and_repeats() -> None:
+    assert np.array_equal(set_hashes(["a", "b", "a"]), set_hashes(["b", "a"]))
