@@ -27,18 +27,21 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from app.errors import NotFound, StoreMismatch, StorywireError
+import numpy as np
+
+from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
 from app.fingerprint import Signer, estimate_jaccard, exact_jaccard
 from app.index import LshIndex
-from app.ingest import ArticleIn, Prepared, prepare, stored_shingles
+from app.ingest import ArticleIn, Prepared, derive_source, prepare, stored_input, stored_shingles
 from app.settings import Settings
 from app.store.base import Article, Cluster, Member, Store
+from app.templates import TemplateLearner
 from app.text.pipeline import TextConfig
 
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
 
 
@@ -114,6 +117,7 @@ class Engine:
         self._clock = clock
         self._last_tick = 0
         self._lock = threading.RLock()
+        self.templates = TemplateLearner(store)
         self._check_params()
         self._load_indexes()
         self.version = int(store.get_meta("clusters_version") or 0)
@@ -145,7 +149,7 @@ class Engine:
 
     def prepare(self, article: ArticleIn) -> Prepared:
         """The CPU-bound part of ingest; needs no lock, so callers run it before taking one."""
-        return prepare(article, self.text, self.signer)
+        return prepare(article, self.text, self.signer, self.templates.template(derive_source(article)))
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""
@@ -165,6 +169,7 @@ class Engine:
             if article is None:
                 raise NotFound(f"no article with id {article_id!r}")
             self._detach(article)
+            self.templates.forget(article.source, article.seq)
             self._refresh_cluster(article.cluster_id)
 
     @contextmanager
@@ -177,6 +182,7 @@ class Engine:
                     yield
             except BaseException:
                 self.version = int(self.store.get_meta("clusters_version") or 0)
+                self.templates.reset()
                 self._load_indexes()
                 raise
 
@@ -185,13 +191,19 @@ class Engine:
         self._last_tick = max(self._clock(), self._last_tick + 1)
         return self._last_tick
 
-    def _ingest_one(self, prepared: Prepared) -> IngestResult:
+    def _ingest_one(self, prepared: Prepared, *, reprocess: bool = False) -> IngestResult:
+        """Decide and store one article. ``reprocess`` cleans a stored article in place
+        (after its source's template grew): no re-post check, no new template evidence."""
         existing = self.store.get_article(prepared.id)
-        if existing is not None and existing.content_hash == prepared.content_hash:
+        if not reprocess and existing is not None and existing.content_hash == prepared.content_hash:
             return self._result(existing, "unchanged", created=False)
+        if prepared.template_size != len(self.templates.template(prepared.source)):
+            prepared = self.prepare(prepared.article)  # the template grew since it was prepared
         now = self._tick()
         if existing is not None:
             self._detach(existing)
+            if not reprocess:
+                self.templates.forget(existing.source, existing.seq)
             self._refresh_cluster(existing.cluster_id)
         match = self._find_duplicate(prepared)
         published = prepared.published_at
@@ -219,16 +231,41 @@ class Engine:
             signature=prepared.signature,
             story_signature=prepared.story_signature,
             cluster_id=cluster_id,
+            line_keys=np.array(prepared.clean.line_keys, dtype=np.int64),
             duplicate_of=match[0].id if match else None,
             similarity=match[1] if match else None,
+            template_evidence=self._counts_as_evidence(prepared, match, existing if reprocess else None),
             seq=existing.seq if existing is not None else 0,
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
         self.story_index.insert(article.seq, article.story_signature)
         self._refresh_cluster(cluster_id)
+        if article.template_evidence and not reprocess and article.source:
+            self._learn(article)
+            article = self.store.get_article(article.id) or article  # learning may have corrected it
         status = "updated" if existing is not None else "duplicate" if match else "new"
         return self._result(article, status, created=existing is None)
+
+    def _counts_as_evidence(
+        self, prepared: Prepared, match: tuple[Article, float] | None, replaced: Article | None
+    ) -> bool:
+        if replaced is not None:
+            return replaced.template_evidence
+        return self.templates.is_evidence(prepared.source, match[0].id if match else prepared.id)
+
+    def _learn(self, article: Article) -> None:
+        """Add a page to its source's template evidence; when lines become template, clean the
+        source's recent pages that carry them again and correct their groups and clusters."""
+        assert article.source is not None
+        _new, affected = self.templates.add_page(article.source, article.seq, article.group_id, article.line_keys)
+        for stored in self.store.articles_by_seq(affected):
+            try:
+                again = replace(self.prepare(stored_input(stored)), content_hash=stored.content_hash)
+            except EmptyText:
+                continue  # nothing but template left: keep what was decided
+            if again.exact_key != stored.exact_key:
+                self._ingest_one(again, reprocess=True)
 
     def _result(self, article: Article, status: str, created: bool) -> IngestResult:
         cluster = self.store.get_cluster(article.cluster_id)

@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from app.errors import EmptyText
 from app.fingerprint import Signature, Signer
+from app.store.base import Article
 from app.text.extract import html_to_text
 from app.text.normalize import normalize
 from app.text.pipeline import CleanText, TextConfig, clean_text, exact_key, shingles, story_terms
@@ -38,6 +39,8 @@ class ArticleIn:
 class Prepared:
     """An article ready for the index: everything derived from the post, nothing decided yet."""
 
+    article: ArticleIn
+    template_size: int  # size of the source template it was cleaned with (templates only grow)
     id: str
     url: str | None
     source: str | None
@@ -100,20 +103,25 @@ def stored_shingles(clean_text_: str, cfg: TextConfig) -> npt.NDArray[np.uint32]
     return shingle_hashes(clean_tokens(clean_text_), cfg.shingle_size)
 
 
-def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer) -> Prepared:
-    """Clean and fingerprint a posted article; raises EmptyText when no article text remains."""
+def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer, template: frozenset[int] = frozenset()) -> Prepared:
+    """Clean and fingerprint a posted article; raises EmptyText when no article text remains.
+
+    ``template`` holds the line keys of its source's learned template (app.templates).
+    """
     title = article.title
     if article.html is not None:
         extracted = html_to_text(article.html)
         raw, title = extracted.text, title or extracted.title
     else:
         raw = article.text or ""
-    clean = clean_text(raw, article.language, cfg)
+    clean = clean_text(raw, article.language, cfg, template)
     if not clean.tokens:
         field = "html" if article.html is not None else "text"
         raise EmptyText("no article text is left once the page is cleaned of site chrome", field)
     hashes = shingles(clean, cfg)
     return Prepared(
+        article=article,
+        template_size=len(template),
         id=derive_id(article),
         url=article.url,
         source=derive_source(article),
@@ -127,4 +135,18 @@ def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer) -> Prepared:
         shingles=hashes,
         signature=signer.sign(hashes),
         story_signature=signer.sign(story_terms(clean, cfg)),
+    )
+
+
+def stored_input(article: Article) -> ArticleIn:
+    """The post a stored article came from, to clean and fingerprint it again."""
+    return ArticleIn(
+        text=None if article.raw_is_html else article.raw,
+        html=article.raw if article.raw_is_html else None,
+        id=article.id,
+        url=article.url,
+        source=article.source,
+        title=article.title,
+        published_at=_EPOCH + timedelta(microseconds=article.published_at),
+        language=article.language,
     )

@@ -7,7 +7,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from app.fingerprint import Signature
+
+LineKeys = npt.NDArray[np.int64]
 
 
 @dataclass
@@ -29,8 +34,10 @@ class Article:
     signature: Signature
     story_signature: Signature
     cluster_id: str
+    line_keys: LineKeys
     duplicate_of: str | None = None
     similarity: float | None = None
+    template_evidence: bool = False  # counts towards learning its source's template
     seq: int = 0  # ingest order, assigned by the store when 0; the key in the LSH indexes
 
     @property
@@ -105,5 +112,11 @@ class Store(Protocol):
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
     def signatures(self) -> Iterator[tuple[int, Signature, Signature]]: ...
+
+    def template_keys(self, source: str) -> set[int]: ...
+
+    def add_template_keys(self, source: str, keys: Iterable[int]) -> None: ...
+
+    def recent_pages(self, source: str, limit: int) -> list[tuple[int, str, LineKeys]]: ...
 
     def close(self) -> None: ...

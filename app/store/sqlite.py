@@ -13,8 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from app.fingerprint import Signature, from_bytes, to_bytes
-from app.store.base import Article, Cluster, Member
+from app.store.base import Article, Cluster, LineKeys, Member
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,9 +34,17 @@ CREATE TABLE IF NOT EXISTS articles (
     signature BLOB NOT NULL,
     story_signature BLOB NOT NULL,
     cluster_id TEXT NOT NULL,
+    line_keys BLOB NOT NULL,
     duplicate_of TEXT,
-    similarity REAL
+    similarity REAL,
+    template_evidence INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source, seq) WHERE template_evidence = 1;
+CREATE TABLE IF NOT EXISTS source_template (
+    source TEXT NOT NULL,
+    line_key INTEGER NOT NULL,
+    PRIMARY KEY (source, line_key)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS articles_exact ON articles (exact_key);
 CREATE INDEX IF NOT EXISTS articles_group ON articles (duplicate_of);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
@@ -51,7 +61,8 @@ CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id
 
 _ARTICLE_COLUMNS = (
     "seq, id, url, source, title, language, published_at, ingested_at, content_hash, exact_key, "
-    "raw, raw_is_html, clean_text, signature, story_signature, cluster_id, duplicate_of, similarity"
+    "raw, raw_is_html, clean_text, signature, story_signature, cluster_id, line_keys, duplicate_of, similarity, "
+    "template_evidence"
 )
 
 
@@ -73,8 +84,10 @@ def _article(row: sqlite3.Row) -> Article:
         signature=from_bytes(row["signature"]),
         story_signature=from_bytes(row["story_signature"]),
         cluster_id=row["cluster_id"],
+        line_keys=np.frombuffer(row["line_keys"], dtype="<i8").astype(np.int64),
         duplicate_of=row["duplicate_of"],
         similarity=row["similarity"],
+        template_evidence=bool(row["template_evidence"]),
     )
 
 
@@ -82,7 +95,8 @@ def _article_values(a: Article) -> tuple[object, ...]:
     return (
         a.id, a.url, a.source, a.title, a.language, a.published_at, a.ingested_at, a.content_hash,
         a.exact_key, zlib.compress(a.raw.encode("utf-8")), int(a.raw_is_html), a.clean_text,
-        to_bytes(a.signature), to_bytes(a.story_signature), a.cluster_id, a.duplicate_of, a.similarity,
+        to_bytes(a.signature), to_bytes(a.story_signature), a.cluster_id, a.line_keys.astype("<i8").tobytes(),
+        a.duplicate_of, a.similarity, int(a.template_evidence),
     )  # fmt: skip
 
 
@@ -160,7 +174,7 @@ class SqliteStore:
     def insert_article(self, article: Article) -> int:
         """Insert; a new article gets the next sequence number, a re-inserted one keeps its own."""
         cur = self._execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 18)})",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 20)})",
             (article.seq or None, *_article_values(article)),
         )
         assert cur.lastrowid is not None
@@ -237,6 +251,25 @@ class SqliteStore:
             rows = self._db.execute("SELECT seq, signature, story_signature FROM articles ORDER BY seq").fetchall()
         for r in rows:
             yield r["seq"], from_bytes(r["signature"]), from_bytes(r["story_signature"])
+
+    def template_keys(self, source: str) -> set[int]:
+        rows = self._query("SELECT line_key FROM source_template WHERE source = ?", (source,))
+        return {int(r["line_key"]) for r in rows}
+
+    def add_template_keys(self, source: str, keys: Iterable[int]) -> None:
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO source_template (source, line_key) VALUES (?, ?)", [(source, k) for k in keys]
+            )
+
+    def recent_pages(self, source: str, limit: int) -> list[tuple[int, str, LineKeys]]:
+        """The newest pages of a source that count as template evidence: (seq, group id, line keys)."""
+        rows = self._query(
+            "SELECT seq, coalesce(duplicate_of, id) AS grp, line_keys FROM articles"
+            " WHERE source = ? AND template_evidence = 1 ORDER BY seq DESC LIMIT ?",
+            (source, limit),
+        )
+        return [(r["seq"], r["grp"], np.frombuffer(r["line_keys"], dtype="<i8").astype(np.int64)) for r in rows]
 
     def close(self) -> None:
         with self._lock:

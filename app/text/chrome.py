@@ -9,6 +9,7 @@ is no markup to lean on.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ class Block:
     normalized: str
     tokens: tuple[str, ...]
     stop_density: float | None
+    key: int  # 64-bit hash of the normalised line: how a source's template remembers it
+
+
+def line_key(normalized: str) -> int:
+    """Stable 64-bit key of a normalised line (signed, to fit an SQLite integer)."""
+    return int.from_bytes(hashlib.blake2b(normalized.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
 def make_blocks(text: str, stopwords: frozenset[str] | None) -> list[Block]:
@@ -69,7 +76,7 @@ def make_blocks(text: str, stopwords: frozenset[str] | None) -> list[Block]:
         density = None
         if stopwords is not None and tokens:
             density = sum(t in stopwords for t in tokens) / len(tokens)
-        blocks.append(Block(" ".join(line.split()), normalized, tokens, density))
+        blocks.append(Block(" ".join(line.split()), normalized, tokens, density, line_key(normalized)))
     return blocks
 
 
@@ -136,8 +143,12 @@ def drop_repeats(blocks: Sequence[Block]) -> list[Block]:
     return unique
 
 
-def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig) -> list[Block]:
-    """The blocks that read as article text, in page order."""
+def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig, template: frozenset[int] = frozenset()) -> list[Block]:
+    """The blocks that read as article text, in page order.
+
+    ``template`` holds the keys of lines the page's source repeats on its pages (learned while
+    running, see app.templates): they are chrome whatever they look like.
+    """
     unique = drop_repeats(blocks)
-    keep = resolve([classify(b, cfg) for b in unique])
+    keep = resolve([Kind.BAD if b.key in template else classify(b, cfg) for b in unique])
     return [b for b, k in zip(unique, keep, strict=True) if k]

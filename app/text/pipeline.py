@@ -31,19 +31,23 @@ class TextConfig:
 
 @dataclass(frozen=True)
 class CleanText:
-    """An article's text with site chrome removed, and its normalised tokens."""
+    """An article's text with site chrome removed, its normalised tokens, and the keys of
+    every distinct line of the page (the evidence its source's template is learned from)."""
 
     language: str | None
     text: str
     tokens: tuple[str, ...]
+    line_keys: tuple[int, ...] = ()
 
 
-def clean_text(raw: str, language: str | None, cfg: TextConfig) -> CleanText:
+def clean_text(raw: str, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset()) -> CleanText:
     """Detect the language when not given, drop site chrome, normalise and tokenise."""
     lang = primary_tag(language) or detect_language(raw)
-    blocks = strip_chrome(make_blocks(raw, cfg.stopwords.get(lang or "")), cfg.chrome)
+    page = make_blocks(raw, cfg.stopwords.get(lang or ""))
+    blocks = strip_chrome(page, cfg.chrome, template)
     tokens = tuple(tok for block in blocks for tok in block.tokens)
-    return CleanText(lang, "\n".join(b.text for b in blocks), tokens)
+    keys = tuple(dict.fromkeys(b.key for b in page))
+    return CleanText(lang, "\n".join(b.text for b in blocks), tokens, keys)
 
 
 def exact_key(clean: CleanText) -> str:

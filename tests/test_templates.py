@@ -1,0 +1,75 @@
+"""Site templates learned per source: repeated lines become chrome, earlier pages are corrected,
+an article a site posts twice is never learned as template, and the learning survives a restart."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from app.templates import TemplateConfig, template_lines
+
+# Prose-like chrome that the line heuristics alone keep: only the site's repetition gives it away.
+ABOUT = (
+    "Daily Ledger is an independent newspaper that has covered the city and its people since 1921, "
+    "and it is read every morning by more than two hundred thousand subscribers across the region."
+)
+NEWSLETTER = (
+    "Sign up for our morning newsletter to receive the most important stories of the day in your inbox, "
+    "and follow our reporters on social media for live updates as events unfold."
+)
+
+
+def body(n: int) -> str:
+    """Distinct article paragraphs: no shared word sequences between different n."""
+    return "\n".join(
+        " ".join(f"story{n}word{(p * 31 + k) % 97} and more{k}" for k in range(30)) + "." for p in range(3)
+    )
+
+
+def page(n: int) -> str:
+    return f"{ABOUT}\n{body(n)}\n{NEWSLETTER}"
+
+
+def test_template_lines_need_enough_pages() -> None:
+    cfg = TemplateConfig(min_pages=3, min_fraction=0.5)
+    a, b, c = np.array([1, 2, 3]), np.array([1, 2, 4]), np.array([1, 5, 6])
+    assert template_lines([a, b], cfg) == set()
+    assert template_lines([a, b, c], cfg) == {1}
+    assert template_lines([a, b, c, np.array([2, 9])], cfg) == {1, 2}
+
+
+def test_repeated_prose_becomes_chrome_and_earlier_pages_are_corrected(client: TestClient, invariants: None) -> None:
+    for n in range(4):
+        client.post("/v1/articles", json={"id": f"p{n}", "text": page(n), "source": "ledger"})
+    for n in range(4):
+        clean = client.get(f"/v1/articles/p{n}").json()["clean_text"]
+        assert "independent newspaper" not in clean and "newsletter" not in clean, f"page {n} still has chrome"
+        assert f"story{n}word" in clean
+    # Another site's page is not affected by the ledger's template.
+    client.post("/v1/articles", json={"id": "other", "text": page(9), "source": "another-site"})
+    assert "independent newspaper" in client.get("/v1/articles/other").json()["clean_text"]
+
+
+def test_learned_template_makes_chrome_free_copy_a_duplicate(client: TestClient) -> None:
+    for n in range(4):
+        client.post("/v1/articles", json={"id": f"p{n}", "text": page(n), "source": "ledger"})
+    plain = client.post("/v1/articles", json={"id": "plain", "text": body(2), "source": "wire"}).json()
+    assert plain["duplicate_of"] == "p2" and plain["similarity"] == 1.0
+
+
+def test_an_article_posted_three_times_by_its_site_is_not_template(client: TestClient) -> None:
+    for n in range(3):
+        client.post("/v1/articles", json={"id": f"copy{n}", "text": body(1), "source": "ledger"})
+    client.post("/v1/articles", json={"id": "next", "text": body(1) + "\n" + body(2), "source": "ledger"})
+    assert "story1word" in client.get("/v1/articles/next").json()["clean_text"]
+
+
+def test_learning_survives_a_restart(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        for n in range(3):
+            client.post("/v1/articles", json={"id": f"p{n}", "text": page(n), "source": "ledger"})
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/articles", json={"id": "after", "text": page(7), "source": "ledger"})
+        assert "independent newspaper" not in client.get("/v1/articles/after").json()["clean_text"]
