@@ -14,9 +14,8 @@ import numpy.typing as npt
 from app.errors import EmptyText
 from app.fingerprint import Signature, Signer
 from app.store.base import Article
-from app.text.extract import html_to_text
 from app.text.normalize import normalize
-from app.text.pipeline import CleanText, TextConfig, clean_text, exact_key, shingles, story_terms
+from app.text.pipeline import CleanText, TextConfig, clean_html, clean_text, exact_key, shingles, story_terms
 from app.text.shingle import shingle_hashes
 from app.text.tokenize import tokenize
 
@@ -110,11 +109,10 @@ def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer, template: froze
     """
     title = article.title
     if article.html is not None:
-        extracted = html_to_text(article.html)
-        raw, title = extracted.text, title or extracted.title
+        clean, page_title = clean_html(article.html, article.language, cfg, template)
+        title = title or page_title
     else:
-        raw = article.text or ""
-    clean = clean_text(raw, article.language, cfg, template)
+        clean = clean_text(article.text or "", article.language, cfg, template)
     if not clean.tokens:
         field = "html" if article.html is not None else "text"
         raise EmptyText("no article text is left once the page is cleaned of site chrome", field)
@@ -127,7 +125,7 @@ def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer, template: froze
         source=derive_source(article),
         title=title,
         published_at=None if article.published_at is None else to_micros(article.published_at),
-        raw=article.html if article.html is not None else raw,
+        raw=article.html if article.html is not None else article.text or "",
         raw_is_html=article.html is not None,
         content_hash=content_hash(article),
         clean=clean,

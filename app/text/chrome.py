@@ -36,6 +36,8 @@ class ChromeConfig:
     stopwords_high: float = 0.32
     # Without a stoplist for the language, prose is told by length alone.
     length_only_good: int = 250
+    # Off: only repeated and template lines go (for text a main-text extractor already chose).
+    heuristics: bool = True
 
 
 # Footers and forms: copyright lines, "all rights reserved", required-field labels.
@@ -150,5 +152,7 @@ def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig, template: frozenset
     running, see app.templates): they are chrome whatever they look like.
     """
     unique = drop_repeats(blocks)
+    if not cfg.heuristics:
+        return [b for b in unique if b.key not in template]
     keep = resolve([Kind.BAD if b.key in template else classify(b, cfg) for b in unique])
     return [b for b, k in zip(unique, keep, strict=True) if k]

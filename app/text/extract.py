@@ -1,10 +1,16 @@
-"""Main text of an HTML page, by trafilatura (a maintained extractor), never by regular expressions."""
+"""Text of an HTML page: the main text by trafilatura (a maintained extractor), and as a
+fallback the page's visible text block by block (lxml), never regular expressions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import lxml.html
 import trafilatura
+from lxml.etree import ParserError
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_INVISIBLE = ("script", "style", "noscript", "template", "head")
 
 
 @dataclass(frozen=True)
@@ -16,7 +22,7 @@ class Extracted:
 
 
 def html_to_text(html: str) -> Extracted:
-    """Article text and title of a page; empty text when the page holds no readable article."""
+    """Article text and title of a page; empty text when the extractor finds no article."""
     doc = trafilatura.bare_extraction(
         html,
         include_comments=False,
@@ -30,3 +36,15 @@ def html_to_text(html: str) -> Extracted:
     if isinstance(doc, dict):  # older releases return a dict
         return Extracted(doc.get("text") or "", doc.get("title") or None)
     return Extracted(doc.text or "", doc.title or None)
+
+
+def visible_text(html: str) -> str:
+    """Every visible text node of the page, one per line: what a plain crawler would see.
+    The chrome step then treats it like posted page text."""
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=_PARSER)
+    except (ParserError, ValueError):
+        return ""
+    for element in list(root.iter(*_INVISIBLE)):
+        element.drop_tree()
+    return "\n".join(t.strip() for t in root.itertext() if t.strip())

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
+from app.text.extract import html_to_text, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
 from app.text.shingle import U32, set_hashes, shingle_hashes
 
@@ -48,6 +49,26 @@ def clean_text(raw: str, language: str | None, cfg: TextConfig, template: frozen
     tokens = tuple(tok for block in blocks for tok in block.tokens)
     keys = tuple(dict.fromkeys(b.key for b in page))
     return CleanText(lang, "\n".join(b.text for b in blocks), tokens, keys)
+
+
+# Below this share of an extractor's words left by the chrome step, the extractor is trusted:
+# short news items are all short blocks, and the step would leave next to nothing of them.
+MIN_KEPT_OF_EXTRACTED = 0.5
+
+
+def clean_html(
+    html: str, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset()
+) -> tuple[CleanText, str | None]:
+    """Clean an HTML page, and its title: the extractor's main text refined by the chrome step,
+    or, when the extractor finds nothing, the page's visible text through the chrome step."""
+    extracted = html_to_text(html)
+    if not extracted.text.strip():
+        return clean_text(visible_text(html), language, cfg, template), extracted.title
+    refined = clean_text(extracted.text, language, cfg, template)
+    lenient_cfg = replace(cfg, chrome=replace(cfg.chrome, heuristics=False))
+    lenient = clean_text(extracted.text, refined.language, lenient_cfg, template)
+    enough = len(refined.tokens) >= MIN_KEPT_OF_EXTRACTED * len(lenient.tokens)
+    return (refined if enough else lenient), extracted.title
 
 
 def exact_key(clean: CleanText) -> str:

@@ -1,0 +1,46 @@
+"""HTML input: the extractor's main text, refined by the chrome step, with a fallback."""
+
+from __future__ import annotations
+
+from app.text.extract import visible_text
+from app.text.pipeline import TextConfig, clean_html
+
+CFG = TextConfig.default()
+PARAGRAPHS = [
+    "The foreign ministers of Russia and Turkey met in Moscow on Monday to discuss a ceasefire in Libya, "
+    "and said after five hours of talks that both sides had agreed to keep working on a political settlement.",
+    "Officials from the two Libyan camps did not meet face to face, according to a diplomat who was present, "
+    "and the commander of the eastern forces left the city without signing the draft agreement.",
+]
+
+
+def page(body: str) -> str:
+    return (
+        "<html><head><title>Talks end in Moscow</title><script>var x = 1;</script></head><body>"
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li></ul></nav>"
+        f"<article>{body}</article>"
+        "<aside><h3>Most read</h3><ul><li><a href='/a'>Storm hits the coast</a></li></ul></aside>"
+        "<footer>Copyright 2020 Example News. All rights reserved.</footer></body></html>"
+    )
+
+
+def test_article_page_keeps_its_paragraphs_and_title() -> None:
+    clean, title = clean_html(page("".join(f"<p>{p}</p>" for p in PARAGRAPHS)), "en", CFG)
+    assert title == "Talks end in Moscow"
+    assert clean.text.splitlines() == PARAGRAPHS
+
+
+def test_short_news_item_is_not_emptied_by_the_chrome_step() -> None:
+    short = "<h1>Rates rise</h1><p>The central bank raised rates by half a point on Thursday.</p>"
+    clean, _ = clean_html(page(short), "en", CFG)
+    assert "central bank raised rates" in clean.text
+
+
+def test_visible_text_skips_scripts_and_keeps_blocks_apart() -> None:
+    text = visible_text("<html><head><style>p {}</style></head><body><p>One</p><div>Two</div><script>x</script>")
+    assert text.splitlines() == ["One", "Two"]
+
+
+def test_unparseable_html_gives_no_text() -> None:
+    clean, _ = clean_html("", "en", CFG)
+    assert clean.tokens == ()
