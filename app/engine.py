@@ -244,7 +244,7 @@ class Engine:
         if article.template_evidence and not reprocess and article.source:
             self._learn(article)
             article = self.store.get_article(article.id) or article  # learning may have corrected it
-        status = "updated" if existing is not None else "duplicate" if match else "new"
+        status = "updated" if existing is not None else "duplicate" if article.duplicate_of else "new"
         return self._result(article, status, created=existing is None)
 
     def _counts_as_evidence(

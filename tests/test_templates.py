@@ -73,3 +73,16 @@ def test_learning_survives_a_restart(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         client.post("/v1/articles", json={"id": "after", "text": page(7), "source": "ledger"})
         assert "independent newspaper" not in client.get("/v1/articles/after").json()["clean_text"]
+
+
+def test_response_reports_the_decision_after_learning_corrected_the_page(client: TestClient) -> None:
+    """The page that completes the evidence is cleaned again at once: its answer says so."""
+    chrome = "\n".join([ABOUT, NEWSLETTER, *(body(90 + i).splitlines()[0] for i in range(3))])
+    short_body = body(5).splitlines()[0]
+    client.post("/v1/articles", json={"id": "plain", "text": short_body, "source": "wire"})
+    for n in range(2):
+        client.post("/v1/articles", json={"id": f"p{n}", "text": f"{chrome}\n{body(n)}", "source": "ledger"})
+    third = client.post("/v1/articles", json={"id": "p2", "text": f"{chrome}\n{short_body}", "source": "ledger"})
+    answer = third.json()
+    assert answer["status"] == "duplicate" and answer["duplicate_of"] == "plain"
+    assert client.get("/v1/articles/p2").json()["duplicate_of"] == "plain"

@@ -36,6 +36,8 @@ class ChromeConfig:
     stopwords_high: float = 0.32
     # Without a stoplist for the language, prose is told by length alone.
     length_only_good: int = 250
+    # A run of prose-like blocks this long (characters) is article text even if no block is.
+    run_length_good: int = 400
     # Off: only repeated and template lines go (for text a main-text extractor already chose).
     heuristics: bool = True
 
@@ -106,6 +108,24 @@ def classify(block: Block, cfg: ChromeConfig) -> Kind:
     return Kind.BAD
 
 
+def promote_runs(kinds: Sequence[Kind], lengths: Sequence[int], cfg: ChromeConfig) -> list[Kind]:
+    """Consecutive prose-like blocks with no good one among them, but long together, are good.
+
+    News is often written in one- or two-sentence paragraphs, none long enough alone; a
+    menu or a teaser list rarely runs that long without a short line in between.
+    """
+    promoted = list(kinds)
+    start = 0
+    while start < len(kinds):
+        end = start
+        while end < len(kinds) and kinds[end] in (Kind.GOOD, Kind.NEAR_GOOD):
+            end += 1
+        if end > start and sum(lengths[start:end]) >= cfg.run_length_good:
+            promoted[start:end] = [Kind.GOOD] * (end - start)
+        start = end + 1
+    return promoted
+
+
 def _neighbour(kinds: Sequence[Kind], start: int, step: int) -> Kind:
     """The nearest GOOD or BAD class in one direction; the page edge counts as BAD."""
     i = start + step
@@ -154,5 +174,8 @@ def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig, template: frozenset
     unique = drop_repeats(blocks)
     if not cfg.heuristics:
         return [b for b in unique if b.key not in template]
-    keep = resolve([Kind.BAD if b.key in template else classify(b, cfg) for b in unique])
+    kinds = [Kind.BAD if b.key in template else classify(b, cfg) for b in unique]
+    keep = resolve(promote_runs(kinds, [len(b.normalized) for b in unique], cfg))
+    if not any(keep):  # a one-paragraph item: its prose-like blocks are all the article there is
+        keep = [kind is Kind.NEAR_GOOD for kind in kinds]
     return [b for b, k in zip(unique, keep, strict=True) if k]
