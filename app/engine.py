@@ -30,19 +30,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
-from app.fingerprint import Signer, estimate_jaccard, exact_jaccard
+from app.fingerprint import Signature, Signer, estimate_jaccard, overlap
 from app.index import LshIndex
 from app.ingest import ArticleIn, Prepared, derive_source, prepare, stored_input, stored_shingles
 from app.settings import Settings
 from app.store.base import Article, Cluster, Member, Store
+from app.stories import DocumentFrequencies, StoryConfig, Vector, add, cosine, keywords, total, weigh
 from app.templates import TemplateLearner
 from app.text.pipeline import TextConfig
 
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
+# Containment decides only for texts of at least this many shingles: a few shared words
+# inside a long article are a quotation, not a copy.
+MIN_CONTAINED_SHINGLES = 15
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class ClusterView:
     cluster: Cluster
     canonical: Article
     members: list[Member]
+    merged_from: list[str]  # ids of clusters merged into this one; they resolve to it
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,12 @@ class Comparison:
     a: str
     b: str
     similarity: float
+    containment: float
     estimated_similarity: float
     story_similarity: float
     lsh_candidates: bool
     duplicate_threshold: float
+    containment_threshold: float
     story_threshold: float
     same_group: bool
     same_cluster: bool
@@ -118,6 +126,7 @@ class Engine:
         self._last_tick = 0
         self._lock = threading.RLock()
         self.templates = TemplateLearner(store)
+        self.story = StoryConfig()
         self._check_params()
         self._load_indexes()
         self.version = int(store.get_meta("clusters_version") or 0)
@@ -139,17 +148,22 @@ class Engine:
             )
 
     def _load_indexes(self) -> None:
+        """Rebuild everything kept in memory from the store."""
         self.dup_index = LshIndex(self.signer, self.settings.lsh_threshold)
         self.story_index = LshIndex(self.signer, self.settings.story_lsh_threshold)
         for seq, sig, story_sig in self.store.signatures():
             self.dup_index.insert(seq, sig)
             self.story_index.insert(seq, story_sig)
+        self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
+        for slot, count in self.store.load_document_frequencies():
+            self.df.counts[slot] = count
 
     # ---------------------------------------------------------------- writes
 
     def prepare(self, article: ArticleIn) -> Prepared:
         """The CPU-bound part of ingest; needs no lock, so callers run it before taking one."""
-        return prepare(article, self.text, self.signer, self.templates.template(derive_source(article)))
+        template = self.templates.template(derive_source(article))
+        return prepare(article, self.text, self.signer, template, self.story)
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""
@@ -209,12 +223,15 @@ class Engine:
         published = prepared.published_at
         if published is None:
             published = existing.published_at if existing is not None else now
+        vector = self._count_terms(prepared.story_counts)
+        story_signature = self.signer.sign(keywords(vector, self.story.keywords))
+        merging: list[str] = []
         if match is not None:
             cluster_id = match[0].cluster_id
         else:
-            cluster_id = (
-                self._choose_cluster(prepared, published) or self._reusable_cluster(existing) or self._new_cluster_id()
-            )
+            scores = self._story_scores(vector, story_signature, published)
+            chosen, merging = self._choose_cluster(scores)
+            cluster_id = chosen or self._reusable_cluster(existing) or self._new_cluster_id()
         article = Article(
             id=prepared.id,
             url=prepared.url,
@@ -229,7 +246,8 @@ class Engine:
             raw_is_html=prepared.raw_is_html,
             clean_text=prepared.clean.text,
             signature=prepared.signature,
-            story_signature=prepared.story_signature,
+            story_signature=story_signature,
+            story_vector=vector,
             cluster_id=cluster_id,
             line_keys=np.array(prepared.clean.line_keys, dtype=np.int64),
             duplicate_of=match[0].id if match else None,
@@ -240,7 +258,11 @@ class Engine:
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
         self.story_index.insert(article.seq, article.story_signature)
-        self._refresh_cluster(cluster_id)
+        centroid = add(self.store.get_centroid(cluster_id) or Vector.empty(), vector, self.story.centroid_terms)
+        for other in merging:
+            centroid = add(centroid, self.store.get_centroid(other) or Vector.empty(), self.story.centroid_terms)
+            self.store.merge_cluster(other, cluster_id)
+        self._refresh_cluster(cluster_id, centroid)
         if article.template_evidence and not reprocess and article.source:
             self._learn(article)
             article = self.store.get_article(article.id) or article  # learning may have corrected it
@@ -283,18 +305,20 @@ class Engine:
         """Take an article out of indexes, store and group; its cluster is refreshed by the caller."""
         self.dup_index.remove(article.seq)
         self.story_index.remove(article.seq)
+        self._count_terms(article.story_vector, sign=-1)
         self.store.delete_article(article.id)
         if article.duplicate_of is None:
             self._regroup(self.store.group_members(article.id))
 
     def _regroup(self, members: list[Article]) -> None:
         """Re-point a group that lost its canonical: ingest order decides, as if posted again."""
-        heads: list[tuple[Article, object]] = []
+        heads: list[tuple[Article, npt.NDArray[np.uint32]]] = []
         for member in members:
             shingles = stored_shingles(member.clean_text, self.text)
-            scored = [(exact_jaccard(shingles, head_sh), head) for head, head_sh in heads]  # type: ignore[arg-type]
-            best = max(scored, key=lambda s: s[0], default=None)
-            if best is not None and best[0] >= self.settings.duplicate_threshold:
+            scored = [(self._near_duplicate(shingles, head_sh), head) for head, head_sh in heads]
+            matches = [(s, head) for s, head in scored if s is not None]
+            best = max(matches, key=lambda m: m[0], default=None)
+            if best is not None:
                 self.store.set_duplicate(member.id, best[1].id, best[0])
             else:
                 self.store.set_duplicate(member.id, None, None)
@@ -311,12 +335,20 @@ class Engine:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[Article, float] | None = None
         for canonical in self._candidate_canonicals(prepared):
-            similarity = exact_jaccard(prepared.shingles, stored_shingles(canonical.clean_text, self.text))
-            if best is None or similarity > best[1]:
+            similarity = self._near_duplicate(prepared.shingles, stored_shingles(canonical.clean_text, self.text))
+            if similarity is not None and (best is None or similarity > best[1]):
                 best = (canonical, similarity)
-        if best is not None and best[1] >= self.settings.duplicate_threshold:
-            return best
-        return None
+        return best
+
+    def _near_duplicate(self, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float | None:
+        """Their Jaccard if two shingle sets carry the same piece of writing, else None: enough
+        shared overall, or one (long enough to judge) almost wholly inside the other, as a
+        copy cut short is."""
+        shared = overlap(a, b)
+        if shared.jaccard >= self.settings.duplicate_threshold:
+            return shared.jaccard
+        contained = shared.containment >= self.settings.containment_threshold
+        return shared.jaccard if contained and shared.smaller >= MIN_CONTAINED_SHINGLES else None
 
     def _candidate_canonicals(self, prepared: Prepared) -> list[Article]:
         candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
@@ -328,24 +360,34 @@ class Engine:
                 canonicals.append(canonical)
         return canonicals
 
-    def _story_scores(self, prepared: Prepared, published: int) -> dict[str, float]:
-        """Best content-word similarity of the article to each candidate cluster, counting only
-        members published within the story window of it."""
+    def _count_terms(self, counts: Vector, sign: int = 1) -> Vector:
+        """Count an article's terms in (or, with sign -1, out of) the document frequencies;
+        returns its TF-IDF vector under the updated statistics."""
+        slots = self.df.add(counts.terms, sign)
+        self.store.save_document_frequencies(slots, self.df.counts[slots])
+        self.store.set_meta("story_documents", str(self.df.documents))
+        return weigh(counts, self.df)
+
+    def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
+        """Cosine of the article with the centroid of each candidate cluster: the clusters of
+        the story-index candidates published within the story window of it."""
         window = int(self.settings.story_window_days * 86_400 * 1_000_000)
-        scores: dict[str, float] = {}
-        for other in self.store.articles_by_seq(self.story_index.query(prepared.story_signature)):
-            if abs(other.published_at - published) > window:
-                continue
-            score = estimate_jaccard(prepared.story_signature, other.story_signature)
-            scores[other.cluster_id] = max(score, scores.get(other.cluster_id, 0.0))
+        candidates = self.store.members_by_seq(self.story_index.query(signature))
+        clusters = {m.cluster_id for m in candidates if abs(m.published_at - published) <= window}
+        scores = {}
+        for cluster_id in clusters:
+            centroid = self.store.get_centroid(cluster_id)
+            if centroid is not None:
+                scores[cluster_id] = cosine(vector, centroid)
         return scores
 
-    def _choose_cluster(self, prepared: Prepared, published: int) -> str | None:
-        scores = self._story_scores(prepared, published)
-        if not scores:
-            return None
-        best = max(scores, key=lambda cid: (scores[cid], cid))
-        return best if scores[best] >= self.settings.story_threshold else None
+    def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
+        """The best cluster at or above the story threshold, and the others that the article
+        bridges (at or above the merge threshold), which merge into it."""
+        ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
+        if not ranked or scores[ranked[0]] < self.settings.story_threshold:
+            return None, []
+        return ranked[0], [cid for cid in ranked[1:] if scores[cid] >= self.settings.story_merge_threshold]
 
     def _reusable_cluster(self, previous: Article | None) -> str | None:
         """An updated article that starts a cluster keeps its old cluster id if it was alone there."""
@@ -358,8 +400,9 @@ class Engine:
         self.store.set_meta("next_cluster", str(number + 1))
         return f"c{number}"
 
-    def _refresh_cluster(self, cluster_id: str) -> None:
-        """Recompute a cluster's size, canonical, title and times from its members."""
+    def _refresh_cluster(self, cluster_id: str, centroid: Vector | None = None) -> None:
+        """Recompute a cluster's size, canonical, title and times from its members, and set its
+        centroid (summed again from the members when not given, as after a removal)."""
         self._bump_version()
         members = self.store.cluster_members(cluster_id)
         if not members:
@@ -382,6 +425,9 @@ class Engine:
                 last_updated_at=self._tick(),
             )
         )
+        if centroid is None:
+            centroid = total(self.store.member_vectors(cluster_id), self.story.centroid_terms)
+        self.store.put_centroid(cluster_id, centroid)
 
     def _bump_version(self) -> None:
         self.version += 1
@@ -397,11 +443,13 @@ class Engine:
         return ArticleView(article, [(m.id, m.similarity) for m in group])
 
     def cluster(self, cluster_id: str) -> ClusterView:
-        cluster = self.store.get_cluster(cluster_id)
+        """A cluster by its id, or by the id of a cluster that was merged into it."""
+        cluster = self.store.get_cluster(self.store.resolve_cluster(cluster_id))
         canonical = self.store.get_article(cluster.canonical_id) if cluster else None
         if cluster is None or canonical is None:
             raise NotFound(f"no cluster with id {cluster_id!r}")
-        return ClusterView(cluster, canonical, self.store.cluster_members(cluster_id))
+        members = self.store.cluster_members(cluster.id)
+        return ClusterView(cluster, canonical, members, self.store.merged_into(cluster.id))
 
     def clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
@@ -415,16 +463,17 @@ class Engine:
         a, b = (self.article(i).article for i in (a_id, b_id))
         with self._lock:
             lsh_candidates = b.seq in self.dup_index.query(a.signature)
+        shared = overlap(stored_shingles(a.clean_text, self.text), stored_shingles(b.clean_text, self.text))
         return Comparison(
             a=a.id,
             b=b.id,
-            similarity=exact_jaccard(
-                stored_shingles(a.clean_text, self.text), stored_shingles(b.clean_text, self.text)
-            ),
+            similarity=shared.jaccard,
+            containment=shared.containment,
             estimated_similarity=estimate_jaccard(a.signature, b.signature),
-            story_similarity=estimate_jaccard(a.story_signature, b.story_signature),
+            story_similarity=cosine(a.story_vector, b.story_vector),
             lsh_candidates=lsh_candidates,
             duplicate_threshold=self.settings.duplicate_threshold,
+            containment_threshold=self.settings.containment_threshold,
             story_threshold=self.settings.story_threshold,
             same_group=a.group_id == b.group_id,
             same_cluster=a.cluster_id == b.cluster_id,
@@ -442,11 +491,12 @@ class Engine:
             candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
             duplicates = []
             for other in candidates:
-                similarity = exact_jaccard(prepared.shingles, stored_shingles(other.clean_text, self.text))
-                if similarity >= self.settings.duplicate_threshold:
+                similarity = self._near_duplicate(prepared.shingles, stored_shingles(other.clean_text, self.text))
+                if similarity is not None:
                     duplicates.append((other.id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
-            scores = self._story_scores(prepared, published)
+            vector = weigh(prepared.story_counts, self.df)
+            scores = self._story_scores(vector, self.signer.sign(keywords(vector, self.story.keywords)), published)
         duplicates.sort(key=lambda d: (-d[1], d[0]))
         clusters = sorted(((cid, round(s, 4)) for cid, s in scores.items()), key=lambda c: (-c[1], c[0]))
         return SimilarResult(duplicates, clusters[:MAX_SIMILAR_CLUSTERS])

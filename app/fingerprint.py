@@ -71,6 +71,23 @@ def exact_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float
     return common / (len(a) + len(b) - common)
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """How much two shingle sets share."""
+
+    jaccard: float
+    containment: float  # share of the smaller set found in the larger
+    smaller: int  # size of the smaller set
+
+
+def overlap(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> Overlap:
+    """Jaccard and containment of two sorted, distinct hash arrays."""
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    smaller = min(len(a), len(b))
+    union = len(a) + len(b) - common
+    return Overlap(common / union if union else 1.0, common / smaller if smaller else 1.0, smaller)
+
+
 def to_bytes(sig: Signature) -> bytes:
     """Little-endian bytes of a signature, for storage."""
     return sig.astype("<u4").tobytes()

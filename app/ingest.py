@@ -14,8 +14,9 @@ import numpy.typing as npt
 from app.errors import EmptyText
 from app.fingerprint import Signature, Signer
 from app.store.base import Article
+from app.stories import StoryConfig, Vector, term_counts
 from app.text.normalize import normalize
-from app.text.pipeline import CleanText, TextConfig, clean_html, clean_text, exact_key, shingles, story_terms
+from app.text.pipeline import CleanText, TextConfig, clean_html, clean_text, exact_key, shingles
 from app.text.shingle import shingle_hashes
 from app.text.tokenize import tokenize
 
@@ -52,7 +53,7 @@ class Prepared:
     exact_key: str
     shingles: npt.NDArray[np.uint32]
     signature: Signature
-    story_signature: Signature
+    story_counts: Vector  # term frequencies; weighted by the engine, which owns the statistics
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -102,7 +103,13 @@ def stored_shingles(clean_text_: str, cfg: TextConfig) -> npt.NDArray[np.uint32]
     return shingle_hashes(clean_tokens(clean_text_), cfg.shingle_size)
 
 
-def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer, template: frozenset[int] = frozenset()) -> Prepared:
+def prepare(
+    article: ArticleIn,
+    cfg: TextConfig,
+    signer: Signer,
+    template: frozenset[int] = frozenset(),
+    story: StoryConfig = StoryConfig(),  # noqa: B008 (frozen, so sharing the default is safe)
+) -> Prepared:
     """Clean and fingerprint a posted article; raises EmptyText when no article text remains.
 
     ``template`` holds the line keys of its source's learned template (app.templates).
@@ -132,7 +139,9 @@ def prepare(article: ArticleIn, cfg: TextConfig, signer: Signer, template: froze
         exact_key=exact_key(clean),
         shingles=hashes,
         signature=signer.sign(hashes),
-        story_signature=signer.sign(story_terms(clean, cfg)),
+        story_counts=term_counts(
+            clean.tokens, tokenize(normalize(title or "")), cfg.stopwords.get(clean.language or "", frozenset()), story
+        ),
     )
 
 

@@ -29,12 +29,14 @@ class Settings:
     seed: int = 1
     shingle_size: int = 5
     # Near-duplicate decision.
-    lsh_threshold: float = 0.5
+    lsh_threshold: float = 0.3
     duplicate_threshold: float = 0.5
+    containment_threshold: float = 0.9
     # Story clustering.
-    story_lsh_threshold: float = 0.2
-    story_threshold: float = 0.2
-    story_window_days: float = 7.0
+    story_lsh_threshold: float = 0.05
+    story_threshold: float = 0.15
+    story_merge_threshold: float = 0.3
+    story_window_days: float = 30.0
 
     def __post_init__(self) -> None:
         _require(self.max_body_bytes > 0, "STORYWIRE_MAX_BODY_BYTES must be positive")
@@ -45,7 +47,14 @@ class Settings:
         )
         _require(16 <= self.num_perm <= 1024, "STORYWIRE_NUM_PERM must be 16..1024")
         _require(1 <= self.shingle_size <= 12, "STORYWIRE_SHINGLE_SIZE must be 1..12")
-        for name in ("lsh_threshold", "duplicate_threshold", "story_lsh_threshold", "story_threshold"):
+        for name in (
+            "lsh_threshold",
+            "duplicate_threshold",
+            "containment_threshold",
+            "story_lsh_threshold",
+            "story_threshold",
+            "story_merge_threshold",
+        ):
             value = getattr(self, name)
             _require(0.0 < value <= 1.0, f"STORYWIRE_{name.upper()} must be in (0, 1]")
         _require(self.story_window_days > 0, "STORYWIRE_STORY_WINDOW_DAYS must be positive")

@@ -145,10 +145,12 @@ def compare_articles(article_id: str, other_id: str, engine: EngineDep) -> s.Com
         a=c.a,
         b=c.b,
         similarity=round(c.similarity, 4),
+        containment=round(c.containment, 4),
         estimated_similarity=round(c.estimated_similarity, 4),
         story_similarity=round(c.story_similarity, 4),
         lsh_candidates=c.lsh_candidates,
         duplicate_threshold=c.duplicate_threshold,
+        containment_threshold=c.containment_threshold,
         story_threshold=c.story_threshold,
         same_group=c.same_group,
         same_cluster=c.same_cluster,
@@ -237,6 +239,7 @@ def cluster_out(view: ClusterView) -> s.ClusterOut:
             for m in view.members
         ],
         sources=sorted({m.source for m in view.members if m.source}),
+        merged_from=view.merged_from,
         first_published_at=s.rfc3339(c.first_published_at),
         last_updated_at=s.rfc3339(c.last_updated_at),
     )

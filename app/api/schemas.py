@@ -141,6 +141,7 @@ class ClusterOut(BaseModel):
     canonical: CanonicalOut
     members: list[MemberOut]
     sources: list[str]
+    merged_from: list[str] = Field(description="Ids of clusters merged into this one; they resolve to it.")
     first_published_at: str
     last_updated_at: str
 
@@ -161,10 +162,12 @@ class CompareOut(BaseModel):
     a: str
     b: str
     similarity: float = Field(description="Exact Jaccard of the two cleaned texts' word shingles.")
+    containment: float = Field(description="Share of the smaller text's shingles found in the other.")
     estimated_similarity: float = Field(description="The same, estimated from the MinHash signatures.")
-    story_similarity: float = Field(description="Estimated Jaccard of their content words.")
+    story_similarity: float = Field(description="Cosine of their TF-IDF content-word vectors.")
     lsh_candidates: bool = Field(description="Whether the duplicate index puts them in a common bucket.")
     duplicate_threshold: float
+    containment_threshold: float
     story_threshold: float
     same_group: bool
     same_cluster: bool

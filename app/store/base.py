@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.fingerprint import Signature
+from app.stories import Vector
 
 LineKeys = npt.NDArray[np.int64]
 
@@ -33,6 +34,7 @@ class Article:
     clean_text: str
     signature: Signature
     story_signature: Signature
+    story_vector: Vector  # TF-IDF of its content words when it was (last) ingested
     cluster_id: str
     line_keys: LineKeys
     duplicate_of: str | None = None
@@ -58,6 +60,7 @@ class Member:
     published_at: int
     duplicate_of: str | None
     similarity: float | None
+    cluster_id: str
 
 
 @dataclass
@@ -104,6 +107,24 @@ class Store(Protocol):
     def put_cluster(self, cluster: Cluster) -> None: ...
 
     def delete_cluster(self, cluster_id: str) -> None: ...
+
+    def get_centroid(self, cluster_id: str) -> Vector | None: ...
+
+    def put_centroid(self, cluster_id: str, centroid: Vector) -> None: ...
+
+    def member_vectors(self, cluster_id: str) -> list[Vector]: ...
+
+    def members_by_seq(self, seqs: Iterable[int]) -> list[Member]: ...
+
+    def merge_cluster(self, old_id: str, new_id: str) -> None: ...
+
+    def resolve_cluster(self, cluster_id: str) -> str: ...
+
+    def merged_into(self, cluster_id: str) -> list[str]: ...
+
+    def load_document_frequencies(self) -> Iterator[tuple[int, int]]: ...
+
+    def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None: ...
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None

@@ -17,6 +17,7 @@ import numpy as np
 
 from app.fingerprint import Signature, from_bytes, to_bytes
 from app.store.base import Article, Cluster, LineKeys, Member
+from app.stories import Vector
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS articles (
     clean_text TEXT NOT NULL,
     signature BLOB NOT NULL,
     story_signature BLOB NOT NULL,
+    story_vector BLOB NOT NULL,
     cluster_id TEXT NOT NULL,
     line_keys BLOB NOT NULL,
     duplicate_of TEXT,
@@ -54,16 +56,25 @@ CREATE TABLE IF NOT EXISTS clusters (
     title TEXT,
     canonical_id TEXT NOT NULL,
     first_published_at INTEGER NOT NULL,
-    last_updated_at INTEGER NOT NULL
+    last_updated_at INTEGER NOT NULL,
+    centroid BLOB
 );
+CREATE TABLE IF NOT EXISTS cluster_aliases (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cluster_aliases_new ON cluster_aliases (new_id);
+CREATE TABLE IF NOT EXISTS document_frequencies (slot INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id DESC);
 """
 
 _ARTICLE_COLUMNS = (
     "seq, id, url, source, title, language, published_at, ingested_at, content_hash, exact_key, "
-    "raw, raw_is_html, clean_text, signature, story_signature, cluster_id, line_keys, duplicate_of, similarity, "
+    "raw, raw_is_html, clean_text, signature, story_signature, story_vector, cluster_id, line_keys, duplicate_of, "
+    "similarity, "
     "template_evidence"
 )
+
+
+_CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
+_MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -83,6 +94,7 @@ def _article(row: sqlite3.Row) -> Article:
         clean_text=row["clean_text"],
         signature=from_bytes(row["signature"]),
         story_signature=from_bytes(row["story_signature"]),
+        story_vector=Vector.from_bytes(row["story_vector"]),
         cluster_id=row["cluster_id"],
         line_keys=np.frombuffer(row["line_keys"], dtype="<i8").astype(np.int64),
         duplicate_of=row["duplicate_of"],
@@ -95,8 +107,8 @@ def _article_values(a: Article) -> tuple[object, ...]:
     return (
         a.id, a.url, a.source, a.title, a.language, a.published_at, a.ingested_at, a.content_hash,
         a.exact_key, zlib.compress(a.raw.encode("utf-8")), int(a.raw_is_html), a.clean_text,
-        to_bytes(a.signature), to_bytes(a.story_signature), a.cluster_id, a.line_keys.astype("<i8").tobytes(),
-        a.duplicate_of, a.similarity, int(a.template_evidence),
+        to_bytes(a.signature), to_bytes(a.story_signature), a.story_vector.to_bytes(), a.cluster_id,
+        a.line_keys.astype("<i8").tobytes(), a.duplicate_of, a.similarity, int(a.template_evidence),
     )  # fmt: skip
 
 
@@ -174,7 +186,7 @@ class SqliteStore:
     def insert_article(self, article: Article) -> int:
         """Insert; a new article gets the next sequence number, a re-inserted one keeps its own."""
         cur = self._execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 20)})",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 21)})",
             (article.seq or None, *_article_values(article)),
         )
         assert cur.lastrowid is not None
@@ -197,26 +209,74 @@ class SqliteStore:
 
     def cluster_members(self, cluster_id: str) -> list[Member]:
         rows = self._query(
-            "SELECT seq, id, url, source, title, published_at, duplicate_of, similarity FROM articles"
-            " WHERE cluster_id = ? ORDER BY published_at, seq",
+            f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_at, seq",
             (cluster_id,),
         )
         return [Member(**dict(r)) for r in rows]
 
     def get_cluster(self, cluster_id: str) -> Cluster | None:
-        rows = self._query("SELECT * FROM clusters WHERE id = ?", (cluster_id,))
+        rows = self._query(f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id = ?", (cluster_id,))
         return _cluster(rows[0]) if rows else None
 
     def put_cluster(self, cluster: Cluster) -> None:
         self._execute(
-            "INSERT OR REPLACE INTO clusters (id, size, title, canonical_id, first_published_at, last_updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clusters (id, size, title, canonical_id, first_published_at, last_updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, title = excluded.title,"
+            " canonical_id = excluded.canonical_id, first_published_at = excluded.first_published_at,"
+            " last_updated_at = excluded.last_updated_at",
             (cluster.id, cluster.size, cluster.title, cluster.canonical_id, cluster.first_published_at,
              cluster.last_updated_at),
         )  # fmt: skip
 
     def delete_cluster(self, cluster_id: str) -> None:
         self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+
+    def get_centroid(self, cluster_id: str) -> Vector | None:
+        rows = self._query("SELECT centroid FROM clusters WHERE id = ?", (cluster_id,))
+        return Vector.from_bytes(rows[0]["centroid"]) if rows and rows[0]["centroid"] is not None else None
+
+    def put_centroid(self, cluster_id: str, centroid: Vector) -> None:
+        self._execute("UPDATE clusters SET centroid = ? WHERE id = ?", (centroid.to_bytes(), cluster_id))
+
+    def member_vectors(self, cluster_id: str) -> list[Vector]:
+        rows = self._query("SELECT story_vector FROM articles WHERE cluster_id = ?", (cluster_id,))
+        return [Vector.from_bytes(r["story_vector"]) for r in rows]
+
+    def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
+        keys = list(seqs)
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE seq IN ({marks})", keys)
+        return [Member(**dict(r)) for r in rows]
+
+    def merge_cluster(self, old_id: str, new_id: str) -> None:
+        """Move every member of ``old_id`` to ``new_id``; the old id resolves to the new from now on."""
+        self._execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_id, old_id))
+        self._execute("UPDATE cluster_aliases SET new_id = ? WHERE new_id = ?", (new_id, old_id))
+        self._execute("INSERT OR REPLACE INTO cluster_aliases (old_id, new_id) VALUES (?, ?)", (old_id, new_id))
+        self._execute("DELETE FROM clusters WHERE id = ?", (old_id,))
+
+    def resolve_cluster(self, cluster_id: str) -> str:
+        rows = self._query("SELECT new_id FROM cluster_aliases WHERE old_id = ?", (cluster_id,))
+        return str(rows[0]["new_id"]) if rows else cluster_id
+
+    def merged_into(self, cluster_id: str) -> list[str]:
+        rows = self._query("SELECT old_id FROM cluster_aliases WHERE new_id = ? ORDER BY old_id", (cluster_id,))
+        return [str(r["old_id"]) for r in rows]
+
+    def load_document_frequencies(self) -> Iterator[tuple[int, int]]:
+        with self._lock:
+            rows = self._db.execute("SELECT slot, documents FROM document_frequencies").fetchall()
+        for r in rows:
+            yield int(r["slot"]), int(r["documents"])
+
+    def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None:
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
+                zip((int(s) for s in slots), (int(c) for c in counts), strict=True),
+            )
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
@@ -229,7 +289,10 @@ class SqliteStore:
         if after is not None:
             where.append("(last_updated_at < ? OR (last_updated_at = ? AND id < ?))")
             params.extend([after[0], after[0], after[1]])
-        sql = f"SELECT * FROM clusters WHERE {' AND '.join(where)} ORDER BY last_updated_at DESC, id DESC LIMIT ?"
+        sql = (
+            f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE {' AND '.join(where)}"
+            " ORDER BY last_updated_at DESC, id DESC LIMIT ?"
+        )
         return [_cluster(r) for r in self._query(sql, [*params, limit])]
 
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]:

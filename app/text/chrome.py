@@ -51,6 +51,8 @@ _BOILERPLATE = re.compile(
 
 
 _SENTENCE_END = re.compile(r"[.!?؟。।][\"'”’»)\]]*$")
+# A full stop inside the line, after a word and before the next one (not an ellipsis "..").
+_SENTENCE_BREAK = re.compile(r"\w(?<![.])[.!?؟。।](?![.])[\"'”’»)\]]*\s+\w")
 
 
 @dataclass(frozen=True)
@@ -84,20 +86,20 @@ def make_blocks(text: str, stopwords: frozenset[str] | None) -> list[Block]:
     return blocks
 
 
-def ends_sentence(normalized: str) -> bool:
-    """Prose ends its paragraphs with a full stop; headlines and menu items do not."""
-    return bool(_SENTENCE_END.search(normalized))
+def reads_as_prose(normalized: str) -> bool:
+    """Prose holds whole sentences: it ends with a full stop, or has one inside when the end
+    was cut off. Headlines and menu items have neither."""
+    return bool(_SENTENCE_END.search(normalized) or _SENTENCE_BREAK.search(normalized))
 
 
 def classify(block: Block, cfg: ChromeConfig) -> Kind:
     """Context-free class of one block."""
-    text = block.normalized
-    if not block.tokens or _BOILERPLATE.search(text) or text.endswith("..."):
+    text, length = block.normalized, len(block.normalized)
+    if not block.tokens or _BOILERPLATE.search(text) or (text.endswith("...") and length < cfg.length_high):
         return Kind.BAD  # footers, form labels, and teasers cut off with an ellipsis
-    length = len(text)
     if length < cfg.length_low:
         return Kind.SHORT
-    prose = ends_sentence(text)
+    prose = reads_as_prose(text)
     if block.stop_density is None:
         return Kind.GOOD if prose and length >= cfg.length_only_good else Kind.NEAR_GOOD if prose else Kind.SHORT
     if block.stop_density >= cfg.stopwords_high and length > cfg.length_high:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
 from app.text.extract import html_to_text, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
-from app.text.shingle import U32, set_hashes, shingle_hashes
+from app.text.shingle import U32, shingle_hashes
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,3 @@ def exact_key(clean: CleanText) -> str:
 def shingles(clean: CleanText, cfg: TextConfig) -> U32:
     """Hashes of the word shingles that near-duplicate detection compares."""
     return shingle_hashes(clean.tokens, cfg.shingle_size)
-
-
-def story_terms(clean: CleanText, cfg: TextConfig) -> U32:
-    """Hashes of the content words (no stopwords, no single letters) that stories compare."""
-    stop = cfg.stopwords.get(clean.language or "", frozenset())
-    return set_hashes([t for t in clean.tokens if len(t) > 1 and t not in stop])

@@ -1,0 +1,122 @@
+"""Story similarity: TF-IDF vectors with online document frequencies, centroids, merges."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from app.stories import DocumentFrequencies, StoryConfig, Vector, add, cosine, keywords, term_counts, total, weigh
+
+CFG = StoryConfig()
+
+
+def test_title_words_weigh_more_and_stopwords_are_dropped() -> None:
+    counts = term_counts(["the", "quake", "hit", "quake"], ["quake"], frozenset({"the"}), CFG)
+    assert len(counts.terms) == 2
+    assert sorted(counts.weights.tolist()) == [1.0, 2.0 + CFG.title_weight]
+
+
+def test_rare_terms_weigh_more_than_common_ones() -> None:
+    df = DocumentFrequencies()
+    common, rare = term_counts(["common"], [], frozenset(), CFG), term_counts(["rare"], [], frozenset(), CFG)
+    for _ in range(10):
+        df.add(common.terms)
+    df.add(rare.terms)
+    both = term_counts(["common", "rare"], [], frozenset(), CFG)
+    vector = weigh(both, df)
+    weights = dict(zip(vector.terms.tolist(), vector.weights.tolist(), strict=True))
+    assert weights[int(rare.terms[0])] > weights[int(common.terms[0])]
+    assert abs(vector.norm() - 1.0) < 1e-6
+    df.add(common.terms, sign=-1)
+    assert df.documents == 10
+
+
+def test_cosine_add_and_round_trip() -> None:
+    a = Vector(np.array([1, 2, 3], dtype=np.uint32), np.array([1, 1, 0], dtype=np.float32))
+    b = Vector(np.array([2, 3, 4], dtype=np.uint32), np.array([1, 0, 1], dtype=np.float32))
+    assert abs(cosine(a, a) - 1.0) < 1e-6 and abs(cosine(a, b) - 0.5) < 1e-6
+    assert cosine(a, Vector.empty()) == 0.0
+    summed = add(a, b, keep=10)
+    assert summed.terms.tolist() == [1, 2, 3, 4] and summed.weights.tolist() == [1, 2, 0, 1]
+    assert add(a, b, keep=1).terms.tolist() == [2], "only the heaviest terms are kept"
+    assert np.array_equal(total([a, b], keep=10).weights, summed.weights)
+    restored = Vector.from_bytes(summed.to_bytes())
+    assert np.array_equal(restored.terms, summed.terms) and np.array_equal(restored.weights, summed.weights)
+    assert keywords(summed, 1).tolist() == [2]
+
+
+BACKGROUND = [
+    "The central bank raised interest rates by half a point to fight inflation, the governor said on Thursday.",
+    "The football club signed a new striker from Brazil for a record fee, the manager told reporters.",
+    "Parliament passed the budget after a long debate over taxes and spending on schools and hospitals.",
+    "A new smartphone with a folding screen went on sale, and queues formed outside shops in the capital.",
+    "The film festival opened with a drama about a family farm, and critics praised its lead actress.",
+    "Heavy rain flooded streets in the port city, and the airport cancelled dozens of flights.",
+]
+IZMIR_1 = (
+    "A magnitude 6.1 earthquake struck Izmir in western Turkey on Friday, killing 12 people and toppling "
+    "buildings in the Bayrakli district, Turkey's disaster agency AFAD said. Rescuers searched the rubble in Izmir."
+)
+IZMIR_2 = (
+    "Rescue teams in Izmir pulled survivors from collapsed apartment blocks in Bayrakli after Friday's 6.1 quake. "
+    "AFAD said the death toll in Turkey's third-largest city had risen to 12, with hundreds injured."
+)
+CHILE = (
+    "A magnitude 5.8 earthquake shook Valparaiso in central Chile on Friday, cracking walls and cutting power. "
+    "Chile's emergency office Onemi said no deaths were reported in Valparaiso or Santiago."
+)
+
+
+BRIDGE = (
+    "Two earthquakes on Friday: in Izmir, Turkey, AFAD counted 12 dead in Bayrakli after the 6.1 quake, while in "
+    "Valparaiso, Chile, Onemi reported cracked walls and power cuts but no deaths in Valparaiso or Santiago."
+)
+
+
+def post(client: TestClient, article_id: str, text: str, title: str, day: int = 1) -> dict[str, object]:
+    body = {"id": article_id, "text": text, "title": title, "published_at": f"2020-10-{day:02d}T12:00:00Z"}
+    response = client.post("/v1/articles", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, object] = response.json()
+    return result
+
+
+def test_two_reports_of_one_event_join_and_a_look_alike_event_does_not(client: TestClient, invariants: None) -> None:
+    for i, text in enumerate(BACKGROUND):
+        post(client, f"bg{i}", text, text.split(",")[0])
+    first = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+    second = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
+    chile = post(client, "chile", CHILE, "Earthquake shakes Valparaiso, Chile")
+    assert second["status"] == "new" and second["cluster_id"] == first["cluster_id"]
+    assert chile["cluster_id"] != first["cluster_id"]
+    detail = client.get(f"/v1/clusters/{first['cluster_id']}").json()
+    assert {m["id"] for m in detail["members"]} == {"izmir-1", "izmir-2"}
+
+
+def test_clusters_outside_the_window_take_no_new_members(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(Settings(data_dir=tmp_path, story_window_days=3))) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        first = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey", day=1)
+        late = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir", day=20)
+        assert late["cluster_id"] != first["cluster_id"]
+
+
+def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=tmp_path, story_threshold=0.3, story_merge_threshold=0.15)
+    with TestClient(create_app(settings)) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        a = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir")
+        b = post(client, "chile", CHILE, "Earthquake shakes Valparaiso")
+        assert a["cluster_id"] != b["cluster_id"]
+        bridge = post(client, "bridge", BRIDGE, "Earthquakes in Izmir and Valparaiso")
+        merged = client.get(f"/v1/clusters/{bridge['cluster_id']}").json()
+        assert {m["id"] for m in merged["members"]} == {"izmir-1", "chile", "bridge"}
+        old = b["cluster_id"] if bridge["cluster_id"] == a["cluster_id"] else a["cluster_id"]
+        assert merged["merged_from"] == [old]
+        assert client.get(f"/v1/clusters/{old}").json()["id"] == merged["id"]
+        assert client.get("/v1/articles/chile").json()["cluster_id"] == merged["id"]
+        assert old not in {c["id"] for c in client.get("/v1/clusters").json()["clusters"]}
