@@ -5,16 +5,16 @@ indexes live in memory and are rebuilt from the stored signatures at start-up, s
 is the only source of truth.
 
 Rules (also in the README):
-- Duplicate group: a new article joins the group whose canonical has the highest exact
-  shingle Jaccard with it, if that is at least ``duplicate_threshold``; an article whose
-  normalised words equal a stored article's joins that article's group at once. The
-  canonical is the group's first-ingested article; when it is deleted or updated, the rest
-  are re-grouped in ingest order among themselves (first one becomes the canonical, each
-  next one joins the best new canonical above the threshold or starts its own group); they
-  stay in their cluster.
-- Cluster: a duplicate goes to its canonical's cluster; any other article joins the cluster
-  of the most similar candidate published within ``story_window_days`` of it (content-word
-  Jaccard ≥ ``story_threshold``), else starts one.
+- Duplicate group: a new article joins the group whose canonical shares the most with it, if
+  their exact shingle Jaccard is at least ``duplicate_threshold`` or the smaller text lies
+  ``containment_threshold`` inside the other (a copy cut short); an article whose normalised
+  words equal a stored article's joins that article's group at once. The canonical is the
+  group's first-ingested article; when it is deleted or updated, the rest are re-grouped in
+  ingest order among themselves; they stay in their cluster.
+- Cluster: a duplicate goes to its canonical's cluster; any other article joins the candidate
+  cluster (from the story LSH index, within ``story_window_days``) whose TF-IDF centroid is
+  closest by cosine, if at least ``story_threshold``, else starts one; other candidates at or
+  above ``story_merge_threshold`` merge into the chosen one.
 - A cluster's canonical member is the canonical of its largest duplicate group (ties: the
   earliest published, then the first ingested); its title is that article's title.
 """
@@ -351,14 +351,10 @@ class Engine:
         return shared.jaccard if contained and shared.smaller >= MIN_CONTAINED_SHINGLES else None
 
     def _candidate_canonicals(self, prepared: Prepared) -> list[Article]:
-        candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
-        by_id = {a.id: a for a in candidates}
-        canonicals = []
-        for group_id in dict.fromkeys(a.group_id for a in candidates):
-            canonical = by_id.get(group_id) or self.store.get_article(group_id)
-            if canonical is not None:
-                canonicals.append(canonical)
-        return canonicals
+        """The canonicals of the groups the LSH candidates belong to (read in full once each)."""
+        candidates = self.store.members_by_seq(self.dup_index.query(prepared.signature))
+        group_ids = dict.fromkeys(m.duplicate_of or m.id for m in candidates)
+        return [a for a in map(self.store.get_article, group_ids) if a is not None]
 
     def _count_terms(self, counts: Vector, sign: int = 1) -> Vector:
         """Count an article's terms in (or, with sign -1, out of) the document frequencies;

@@ -16,6 +16,7 @@ from app.api.routes import router
 from app.engine import Engine
 from app.settings import Settings, load_settings
 from app.store.sqlite import SqliteStore
+from app.text.language import detect_language
 from app.text.pipeline import TextConfig
 
 DB_FILE = "storywire.db"
@@ -24,6 +25,7 @@ DB_FILE = "storywire.db"
 def open_engine(settings: Settings) -> Engine:
     """Open the embedded store under the data directory and load the indexes from it."""
     store = SqliteStore(settings.data_dir / DB_FILE, synchronous=settings.sqlite_synchronous)
+    detect_language("Load the language model now, not on the first request.")
     try:
         return Engine(store, settings, TextConfig.default(settings.shingle_size))
     except BaseException:

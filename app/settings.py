@@ -33,10 +33,10 @@ class Settings:
     duplicate_threshold: float = 0.5
     containment_threshold: float = 0.9
     # Story clustering.
-    story_lsh_threshold: float = 0.05
-    story_threshold: float = 0.15
+    story_lsh_threshold: float = 0.01
+    story_threshold: float = 0.12
     story_merge_threshold: float = 0.3
-    story_window_days: float = 30.0
+    story_window_days: float = 90.0
 
     def __post_init__(self) -> None:
         _require(self.max_body_bytes > 0, "STORYWIRE_MAX_BODY_BYTES must be positive")

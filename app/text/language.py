@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 
@@ -13,6 +14,9 @@ from app.text.tokenize import tokenize
 
 # Arabic varieties the detector may name; the pipeline treats them as one language.
 _ARABIC_VARIETIES = frozenset({"ar", "ary", "arz", "apc", "ajp", "acm", "afb", "ayl", "aeb", "arq", "ars", "acq"})
+
+_SAMPLE = 1500
+_LETTERS = re.compile(r"[^\W\d_]")
 
 # ISO 639-1 code → name of jusText's stoplist, for the languages we support.
 JUSTEXT_NAMES: Mapping[str, str] = {
@@ -28,9 +32,14 @@ JUSTEXT_NAMES: Mapping[str, str] = {
 
 
 def detect_language(text: str) -> str | None:
-    """BCP 47 primary tag of the text's language, or None when there is too little text."""
-    sample = text[:4000]
-    if sum(ch.isalpha() for ch in sample) < 20:
+    """BCP 47 primary tag of the text's language, or None when there is too little text.
+
+    The middle of the page is sampled: it is article more often than the menus at its top, and
+    1,500 characters tell the language as well as the whole page at a fraction of the cost.
+    """
+    start = max(0, len(text) // 2 - _SAMPLE // 2)
+    sample = text[start : start + _SAMPLE]
+    if len(_LETTERS.findall(sample)) < 20:
         return None
     code, _score = py3langid.classify(sample)
     return "ar" if code in _ARABIC_VARIETIES else str(code)
