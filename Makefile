@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint openapi eval clean
+.PHONY: run test lint openapi eval bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ run: $(BIN)/.installed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app tests eval
+	$(BIN)/ruff check app tests eval bench
 	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
 
@@ -32,3 +32,6 @@ eval: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench --sizes 10000,100000 --json bench/out/result.json

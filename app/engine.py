@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
 from app.fingerprint import Signature, Signer, estimate_jaccard, overlap
-from app.index import LshIndex
+from app.index import BandedIndex
 from app.ingest import ArticleIn, Prepared, derive_source, prepare, stored_input, stored_shingles
 from app.settings import Settings
 from app.store.base import Article, Cluster, Member, Store
@@ -149,8 +149,8 @@ class Engine:
 
     def _load_indexes(self) -> None:
         """Rebuild everything kept in memory from the store."""
-        self.dup_index = LshIndex(self.signer, self.settings.lsh_threshold)
-        self.story_index = LshIndex(self.signer, self.settings.story_lsh_threshold)
+        self.dup_index = BandedIndex(self.settings.num_perm, self.settings.lsh_threshold)
+        self.story_index = BandedIndex(self.settings.num_perm, self.settings.story_lsh_threshold)
         for seq, sig, story_sig in self.store.signatures():
             self.dup_index.insert(seq, sig)
             self.story_index.insert(seq, story_sig)

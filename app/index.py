@@ -1,16 +1,28 @@
-"""Candidate search over signatures: datasketch's MinHashLSH behind a small interface.
+"""Candidate search over signatures: MinHash LSH banding, with the candidate semantics of
+datasketch's ``MinHashLSH`` (the same band split for a threshold, a candidate when one whole
+band of ``r`` hash values is equal) but kept in numpy arrays instead of Python dicts of sets.
 
-The engine asks only for candidates; it verifies each one before deciding anything, so an
-index may return false positives but should rarely miss a pair above its threshold.
+Layout: rows are appended to a small pending buffer; full buffers become sorted *runs* (per
+band: band keys sorted, with their row ids); runs of similar size are merged, so a query does a
+binary search in a few runs per band. A removed article's row is marked dead and dropped at
+the next merge; an updated article gets a new row. The engine verifies every candidate, so the
+index only has to never miss a pair datasketch would find.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-from datasketch import MinHashLSH
+import numpy as np
+import numpy.typing as npt
+from datasketch.lsh import _optimal_param
 
-from app.fingerprint import Signature, Signer
+from app.fingerprint import Signature
+
+Keys = npt.NDArray[np.uint64]
+Rows = npt.NDArray[np.int32]
+PENDING_ROWS = 2048  # rows kept unsorted before they become a run
 
 
 class CandidateIndex(Protocol):
@@ -25,25 +37,143 @@ class CandidateIndex(Protocol):
     def __len__(self) -> int: ...
 
 
-class LshIndex:
-    """datasketch ``MinHashLSH`` (in memory), banded for ``threshold``."""
+def band_split(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands and rows per band that datasketch's MinHashLSH uses for this threshold."""
+    bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return int(bands), int(rows)
 
-    def __init__(self, signer: Signer, threshold: float) -> None:
-        self._signer = signer
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=signer.num_perm)
-        self._count = 0
 
-    def insert(self, key: int, sig: Signature) -> None:
-        self._lsh.insert(key, self._signer.lean(sig), check_duplication=False)
-        self._count += 1
+def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> Keys:
+    """One 64-bit key per band: the band's ``rows`` hash values packed (rows <= 2) or mixed.
 
-    def remove(self, key: int) -> None:
-        if key in self._lsh:
-            self._lsh.remove(key)
-            self._count -= 1
+    Equal bands give equal keys; two different bands of more than two values may share a key
+    by chance, which only adds a candidate that the engine's verification throws out.
+    """
+    matrix = np.atleast_2d(sigs)
+    values = matrix[:, : bands * rows].astype(np.uint64).reshape(len(matrix), bands, rows)
+    if rows == 1:
+        packed: Keys = values[:, :, 0]
+        return packed
+    if rows == 2:
+        return (values[:, :, 0] << np.uint64(32)) | values[:, :, 1]
+    key = np.zeros(values.shape[:2], dtype=np.uint64)
+    for i in range(rows):  # multiply-xor mixing; wraps mod 2^64 by design
+        key = (key ^ values[:, :, i]) * np.uint64(0x9E3779B97F4A7C15)
+        key ^= key >> np.uint64(29)
+    return key
 
-    def query(self, sig: Signature) -> list[int]:
-        return [int(k) for k in self._lsh.query(self._signer.lean(sig))]
+
+_BAND_SHIFT = np.uint64(57)  # up to 128 bands in the top 7 bits of a composite key
+_KEY_MASK = np.uint64((1 << 57) - 1)
+
+
+def composite_keys(keys: Keys) -> Keys:
+    """Band number in the top 7 bits, band key in the rest: one sorted array serves all bands.
+
+    Masking drops 7 bits of a band key; two different bands then share a key with odds of
+    2^-57, which can only add a candidate, never lose one.
+    """
+    bands = np.arange(keys.shape[-1], dtype=np.uint64) << _BAND_SHIFT
+    return (keys & _KEY_MASK) | bands
+
+
+@dataclass
+class _Run:
+    """Composite keys of many rows, sorted, and the row each key belongs to."""
+
+    keys: Keys
+    rows: Rows
+
+    @staticmethod
+    def build(keys: Keys, rows: Rows) -> _Run:
+        order = np.argsort(keys, kind="stable")
+        return _Run(keys[order], rows[order])
+
+    def matches(self, query: Keys) -> Rows:
+        """Rows that share at least one composite key with the query."""
+        lo = np.searchsorted(self.keys, query, side="left")
+        hi = np.searchsorted(self.keys, query, side="right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int32)
+        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        rows: Rows = self.rows[np.arange(total) + starts]
+        return rows
+
+
+class BandedIndex:
+    """:class:`CandidateIndex` with MinHashLSH's banding for ``threshold``, in numpy arrays.
+
+    Memory: 12 bytes per band per article (an 8-byte key and a 4-byte row), plus 13 bytes per
+    article for the row tables. A query is one vectorised binary search per run.
+    """
+
+    def __init__(self, num_perm: int, threshold: float) -> None:
+        self.bands, self.rows_per_band = band_split(threshold, num_perm)
+        self._runs: list[_Run] = []
+        self._pending_keys = np.zeros((PENDING_ROWS, self.bands), dtype=np.uint64)
+        self._pending_rows = np.zeros(PENDING_ROWS, dtype=np.int32)
+        self._pending = 0
+        self._row_key = np.zeros(0, dtype=np.int64)  # the article key of each row
+        self._dead = np.zeros(0, dtype=bool)  # rows removed or replaced
+        self._row_of = np.zeros(0, dtype=np.int32)  # live row of each article key, -1 if none
+        self._next_row = 0
+        self._live = 0
 
     def __len__(self) -> int:
-        return self._count
+        return self._live
+
+    def _room(self, key: int) -> None:
+        if self._next_row >= len(self._row_key):
+            size = max(1024, 2 * len(self._row_key))
+            self._row_key = np.concatenate([self._row_key, np.zeros(size - len(self._row_key), dtype=np.int64)])
+            self._dead = np.concatenate([self._dead, np.zeros(size - len(self._dead), dtype=bool)])
+        if key >= len(self._row_of):
+            size = max(1024, 2 * len(self._row_of), key + 1)
+            self._row_of = np.concatenate([self._row_of, np.full(size - len(self._row_of), -1, dtype=np.int32)])
+
+    def insert(self, key: int, sig: Signature) -> None:
+        self.remove(key)
+        self._room(key)
+        row = self._next_row
+        self._next_row += 1
+        self._row_key[row] = key
+        self._row_of[key] = row
+        self._live += 1
+        self._pending_keys[self._pending] = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+        self._pending_rows[self._pending] = row
+        self._pending += 1
+        if self._pending == PENDING_ROWS:
+            self._flush()
+
+    def remove(self, key: int) -> None:
+        if key < len(self._row_of) and self._row_of[key] >= 0:
+            self._dead[self._row_of[key]] = True
+            self._row_of[key] = -1
+            self._live -= 1
+
+    def _flush(self) -> None:
+        """Turn the pending rows into a run; merge runs while the newest is as big as the one
+        before (dropping dead rows), so there are only a few runs, each a power of two larger."""
+        keys = self._pending_keys[: self._pending].ravel()
+        rows = np.repeat(self._pending_rows[: self._pending], self.bands)
+        self._pending = 0
+        while self._runs and len(self._runs[-1].rows) <= len(rows):
+            older = self._runs.pop()
+            keys, rows = np.concatenate([older.keys, keys]), np.concatenate([older.rows, rows])
+            live = ~self._dead[rows]
+            keys, rows = keys[live], rows[live]
+        self._runs.append(_Run.build(keys, rows))
+
+    def query(self, sig: Signature) -> list[int]:
+        keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+        found = [run.matches(keys) for run in self._runs]
+        if self._pending:
+            hit = (self._pending_keys[: self._pending] == keys).any(axis=1)
+            found.append(self._pending_rows[: self._pending][hit])
+        if not found:
+            return []
+        rows = np.unique(np.concatenate(found))
+        rows = rows[~self._dead[rows]]
+        return [int(k) for k in self._row_key[rows]]

@@ -33,6 +33,19 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _ARTICLE = TypeAdapter(s.ArticlePost)
 
 
+def _rounded(value: float | None) -> float | None:
+    """Similarities are estimates: four decimals say all there is to say."""
+    return None if value is None else round(value, 4)
+
+
+def matches(etag: str, if_none_match: str | None) -> bool:
+    """Whether an ``If-None-Match`` header names this ETag (a list, or ``*``)."""
+    if if_none_match is None:
+        return False
+    tags = {t.strip() for t in if_none_match.split(",")}
+    return etag in tags or "*" in tags
+
+
 def to_input(post: s.ArticlePost) -> ArticleIn:
     return ArticleIn(
         text=post.text,
@@ -51,7 +64,7 @@ def ingest_out(result: IngestResult) -> s.IngestOut:
         id=result.id,
         status=result.status,  # type: ignore[arg-type]
         duplicate_of=result.duplicate_of,
-        similarity=None if result.similarity is None else round(result.similarity, 4),
+        similarity=_rounded(result.similarity),
         cluster_id=result.cluster_id,
         cluster_size=result.cluster_size,
     )
@@ -116,8 +129,8 @@ def article_out(view: ArticleView) -> s.ArticleOut:
         ingested_at=s.rfc3339(a.ingested_at),
         cluster_id=a.cluster_id,
         duplicate_of=a.duplicate_of,
-        similarity=None if a.similarity is None else round(a.similarity, 4),
-        duplicates=[s.DuplicateRef(id=i, similarity=None if v is None else round(v, 4)) for i, v in view.duplicates],
+        similarity=_rounded(a.similarity),
+        duplicates=[s.DuplicateRef(id=i, similarity=_rounded(v)) for i, v in view.duplicates],
         clean_text=a.clean_text,
     )
 
@@ -205,7 +218,7 @@ def list_clusters(
     """Clusters, most recently updated first, in pages; cheap to poll with ``If-None-Match``."""
     query = f"{engine.version}|{updated_since}|{min_size}|{limit}|{cursor}"
     etag = '"' + hashlib.sha1(query.encode("utf-8")).hexdigest()[:20] + '"'
-    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+    if matches(etag, if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
     after = _decode_cursor(cursor) if cursor else None
     since = to_micros(updated_since) if updated_since else None
@@ -234,7 +247,7 @@ def cluster_out(view: ClusterView) -> s.ClusterOut:
                 title=m.title,
                 published_at=s.rfc3339(m.published_at),
                 duplicate_of=m.duplicate_of,
-                similarity=None if m.similarity is None else round(m.similarity, 4),
+                similarity=_rounded(m.similarity),
             )
             for m in view.members
         ],
@@ -260,7 +273,7 @@ def get_cluster(
     """A cluster with its members and the canonical member's cleaned text."""
     view = engine.cluster(cluster_id)
     etag = f'"{view.cluster.id}-{view.cluster.last_updated_at}"'
-    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+    if matches(etag, if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return cluster_out(view)
