@@ -127,9 +127,9 @@ class Engine:
         self._lock = threading.RLock()
         self.templates = TemplateLearner(store)
         self.story = StoryConfig()
+        self._touched_slots: list[npt.NDArray[np.int64]] = []
         self._check_params()
         self._load_indexes()
-        self.version = int(store.get_meta("clusters_version") or 0)
 
     # ---------------------------------------------------------------- start-up
 
@@ -154,6 +154,7 @@ class Engine:
         for seq, sig, story_sig in self.store.signatures():
             self.dup_index.insert(seq, sig)
             self.story_index.insert(seq, story_sig)
+        self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
         for slot, count in self.store.load_document_frequencies():
             self.df.counts[slot] = count
@@ -194,11 +195,23 @@ class Engine:
             try:
                 with self.store.transaction():
                     yield
+                    self._save_counters()
             except BaseException:
-                self.version = int(self.store.get_meta("clusters_version") or 0)
                 self.templates.reset()
                 self._load_indexes()
                 raise
+            finally:
+                self._touched_slots.clear()
+
+    def _save_counters(self) -> None:
+        """Write what a request changed in the counters once, at the end of its transaction."""
+        if self._touched_slots:
+            slots = np.unique(np.concatenate(self._touched_slots))
+            self.store.save_document_frequencies(slots, self.df.counts[slots])
+            self.store.set_meta("story_documents", str(self.df.documents))
+        if self.version != self._saved_version:
+            self.store.set_meta("clusters_version", str(self.version))
+            self._saved_version = self.version
 
     def _tick(self) -> int:
         """Strictly increasing write time, so cluster update order is never ambiguous."""
@@ -359,9 +372,7 @@ class Engine:
     def _count_terms(self, counts: Vector, sign: int = 1) -> Vector:
         """Count an article's terms in (or, with sign -1, out of) the document frequencies;
         returns its TF-IDF vector under the updated statistics."""
-        slots = self.df.add(counts.terms, sign)
-        self.store.save_document_frequencies(slots, self.df.counts[slots])
-        self.store.set_meta("story_documents", str(self.df.documents))
+        self._touched_slots.append(self.df.add(counts.terms, sign))
         return weigh(counts, self.df)
 
     def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
@@ -427,7 +438,6 @@ class Engine:
 
     def _bump_version(self) -> None:
         self.version += 1
-        self.store.set_meta("clusters_version", str(self.version))
 
     # ---------------------------------------------------------------- reads
 

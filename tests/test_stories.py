@@ -120,3 +120,16 @@ def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) ->
         assert client.get(f"/v1/clusters/{old}").json()["id"] == merged["id"]
         assert client.get("/v1/articles/chile").json()["cluster_id"] == merged["id"]
         assert old not in {c["id"] for c in client.get("/v1/clusters").json()["clusters"]}
+
+
+def test_story_statistics_survive_a_restart(settings: Settings) -> None:
+    """Document frequencies and centroids are stored: scores after a restart are the same."""
+    probe = {"text": IZMIR_2, "title": "Survivors pulled from rubble in Izmir", "published_at": "2020-10-01T13:00:00Z"}
+    with TestClient(create_app(settings)) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+        before = client.post("/v1/similar", json=probe).json()["clusters"]
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/similar", json=probe).json()["clusters"] == before
+    assert before and before[0]["score"] >= 0.12
