@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +45,7 @@ from app.text.pipeline import TextConfig
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
+SHINGLE_CACHE_SIZE = 20_000  # canonicals whose shingles stay in memory (~2 KB each)
 # Containment decides only for texts of at least this many shingles: a few shared words
 # inside a long article are a quotation, not a copy.
 MIN_CONTAINED_SHINGLES = 15
@@ -128,6 +129,7 @@ class Engine:
         self.templates = TemplateLearner(store)
         self.story = StoryConfig()
         self._touched_slots: list[npt.NDArray[np.int64]] = []
+        self._shingle_cache: OrderedDict[tuple[int, str], npt.NDArray[np.uint32]] = OrderedDict()
         self._check_params()
         self._load_indexes()
 
@@ -327,7 +329,7 @@ class Engine:
         """Re-point a group that lost its canonical: ingest order decides, as if posted again."""
         heads: list[tuple[Article, npt.NDArray[np.uint32]]] = []
         for member in members:
-            shingles = stored_shingles(member.clean_text, self.text)
+            shingles = self._shingles(member)
             scored = [(self._near_duplicate(shingles, head_sh), head) for head, head_sh in heads]
             matches = [(s, head) for s, head in scored if s is not None]
             best = max(matches, key=lambda m: m[0], default=None)
@@ -348,10 +350,24 @@ class Engine:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[Article, float] | None = None
         for canonical in self._candidate_canonicals(prepared):
-            similarity = self._near_duplicate(prepared.shingles, stored_shingles(canonical.clean_text, self.text))
+            similarity = self._near_duplicate(prepared.shingles, self._shingles(canonical))
             if similarity is not None and (best is None or similarity > best[1]):
                 best = (canonical, similarity)
         return best
+
+    def _shingles(self, article: Article) -> npt.NDArray[np.uint32]:
+        """Shingle hashes of a stored article, recomputed from its clean text and kept for the
+        most recently used canonicals (a syndicated story is checked against them many times)."""
+        key = (article.seq, article.exact_key)
+        cached = self._shingle_cache.get(key)
+        if cached is None:
+            cached = stored_shingles(article.clean_text, self.text)
+            self._shingle_cache[key] = cached
+            if len(self._shingle_cache) > SHINGLE_CACHE_SIZE:
+                self._shingle_cache.popitem(last=False)
+        else:
+            self._shingle_cache.move_to_end(key)
+        return cached
 
     def _near_duplicate(self, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float | None:
         """Their Jaccard if two shingle sets carry the same piece of writing, else None: enough
@@ -467,9 +483,9 @@ class Engine:
     def compare(self, a_id: str, b_id: str) -> Comparison:
         """The figures behind the decisions about two stored articles, for a person debugging."""
         a, b = (self.article(i).article for i in (a_id, b_id))
-        with self._lock:
+        with self._lock:  # the index and the shingle cache are shared with the writer
             lsh_candidates = b.seq in self.dup_index.query(a.signature)
-        shared = overlap(stored_shingles(a.clean_text, self.text), stored_shingles(b.clean_text, self.text))
+            shared = overlap(self._shingles(a), self._shingles(b))
         return Comparison(
             a=a.id,
             b=b.id,
@@ -497,7 +513,7 @@ class Engine:
             candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
             duplicates = []
             for other in candidates:
-                similarity = self._near_duplicate(prepared.shingles, stored_shingles(other.clean_text, self.text))
+                similarity = self._near_duplicate(prepared.shingles, self._shingles(other))
                 if similarity is not None:
                     duplicates.append((other.id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
