@@ -45,6 +45,9 @@ from app.text.pipeline import TextConfig
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
+# Story candidates scored per article: those sharing the most keyword bands first, so the
+# work per article stays bounded however many articles share a common keyword.
+MAX_STORY_CANDIDATES = 200
 SHINGLE_CACHE_SIZE = 20_000  # canonicals whose shingles stay in memory (~2 KB each)
 # Containment decides only for texts of at least this many shingles: a few shared words
 # inside a long article are a quotation, not a copy.
@@ -277,7 +280,10 @@ class Engine:
         for other in merging:
             centroid = add(centroid, self.store.get_centroid(other) or Vector.empty(), self.story.centroid_terms)
             self.store.merge_cluster(other, cluster_id)
-        self._refresh_cluster(cluster_id, centroid)
+        if merging:
+            self._refresh_cluster(cluster_id, centroid)
+        else:
+            self._add_to_cluster(cluster_id, article, match[0] if match else article, centroid)
         if article.template_evidence and not reprocess and article.source:
             self._learn(article)
             article = self.store.get_article(article.id) or article  # learning may have corrected it
@@ -395,7 +401,7 @@ class Engine:
         """Cosine of the article with the centroid of each candidate cluster: the clusters of
         the story-index candidates published within the story window of it."""
         window = int(self.settings.story_window_days * 86_400 * 1_000_000)
-        candidates = self.store.members_by_seq(self.story_index.query(signature))
+        candidates = self.store.members_by_seq(self.story_index.query(signature, MAX_STORY_CANDIDATES))
         clusters = {m.cluster_id for m in candidates if abs(m.published_at - published) <= window}
         scores = {}
         for cluster_id in clusters:
@@ -422,6 +428,37 @@ class Engine:
         number = int(self.store.get_meta("next_cluster") or 1)
         self.store.set_meta("next_cluster", str(number + 1))
         return f"c{number}"
+
+    def _add_to_cluster(self, cluster_id: str, article: Article, head: Article, centroid: Vector) -> None:
+        """Update a cluster for one new member without reading all its members: only the sizes
+        of the two duplicate groups that may now hold the canonical are counted. ``head`` is
+        the canonical of the new member's group."""
+        cluster = self.store.get_cluster(cluster_id)
+        if cluster is None:
+            self._refresh_cluster(cluster_id, centroid)
+            return
+        self._bump_version()
+        canonical, title = cluster.canonical_id, cluster.title
+        if head.id != canonical:
+            holder = self.store.get_article(canonical)
+            challenger = (-self.store.group_size(cluster_id, head.id), head.published_at, head.seq)
+            if holder is None or challenger < (
+                -self.store.group_size(cluster_id, canonical),
+                holder.published_at,
+                holder.seq,
+            ):
+                canonical, title = head.id, head.title or head.clean_text.split("\n", 1)[0][:200]
+        self.store.put_cluster(
+            Cluster(
+                id=cluster_id,
+                size=cluster.size + 1,
+                title=title,
+                canonical_id=canonical,
+                first_published_at=min(cluster.first_published_at, article.published_at),
+                last_updated_at=self._tick(),
+            )
+        )
+        self.store.put_centroid(cluster_id, centroid)
 
     def _refresh_cluster(self, cluster_id: str, centroid: Vector | None = None) -> None:
         """Recompute a cluster's size, canonical, title and times from its members, and set its

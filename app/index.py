@@ -32,7 +32,7 @@ class CandidateIndex(Protocol):
 
     def remove(self, key: int) -> None: ...
 
-    def query(self, sig: Signature) -> list[int]: ...
+    def query(self, sig: Signature, limit: int | None = None) -> list[int]: ...
 
     def __len__(self) -> int: ...
 
@@ -166,14 +166,19 @@ class BandedIndex:
             keys, rows = keys[live], rows[live]
         self._runs.append(_Run.build(keys, rows))
 
-    def query(self, sig: Signature) -> list[int]:
+    def query(self, sig: Signature, limit: int | None = None) -> list[int]:
+        """Keys of the articles sharing at least one band with ``sig``; with ``limit``, only
+        that many, those sharing the most bands first (the likeliest to be similar)."""
         keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
         found = [run.matches(keys) for run in self._runs]
         if self._pending:
-            hit = (self._pending_keys[: self._pending] == keys).any(axis=1)
-            found.append(self._pending_rows[: self._pending][hit])
+            hits = self._pending_keys[: self._pending] == keys
+            found.append(np.repeat(self._pending_rows[: self._pending], hits.sum(axis=1)))
         if not found:
             return []
-        rows = np.unique(np.concatenate(found))
-        rows = rows[~self._dead[rows]]
+        rows, shared = np.unique(np.concatenate(found), return_counts=True)
+        live = ~self._dead[rows]
+        rows, shared = rows[live], shared[live]
+        if limit is not None and len(rows) > limit:
+            rows = rows[np.argsort(-shared, kind="stable")[:limit]]
         return [int(k) for k in self._row_key[rows]]

@@ -58,7 +58,20 @@ def check_invariants(db_path: Path) -> None:
     for cid, (size, canonical) in clusters.items():
         assert size == counts[cid], f"cluster {cid} says size {size}, has {counts[cid]}"
         assert by_id[canonical][0] == cid, f"cluster {cid}'s canonical {canonical} is not a member"
+        assert canonical == documented_canonical(db, cid), f"cluster {cid}'s canonical breaks the README's rule"
     db.close()
+
+
+def documented_canonical(db: sqlite3.Connection, cluster_id: str) -> str:
+    """The README's rule: the canonical of the largest duplicate group; ties to the earliest
+    published, then the first ingested."""
+    rows = db.execute(
+        "SELECT coalesce(m.duplicate_of, m.id) AS grp, COUNT(*) AS n, c.published_at, c.seq"
+        " FROM articles m JOIN articles c ON c.id = coalesce(m.duplicate_of, m.id)"
+        " WHERE m.cluster_id = ? GROUP BY grp ORDER BY n DESC, c.published_at, c.seq LIMIT 1",
+        (cluster_id,),
+    ).fetchall()
+    return str(rows[0][0])
 
 
 @pytest.fixture

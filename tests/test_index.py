@@ -64,3 +64,15 @@ def test_removed_and_replaced_articles_are_never_returned(ops: list[tuple[bool, 
     for variant in range(10):
         found = set(index.query(SIGNER.sign(np.arange(variant, variant + 20, dtype=np.uint32))))
         assert {k for k, v in current.items() if v == variant} <= found <= set(current)
+
+
+def test_limited_query_keeps_the_articles_sharing_most_bands() -> None:
+    index = BandedIndex(128, 0.3)
+    base = np.arange(100, dtype=np.uint32)
+    for overlap in range(0, 101, 10):  # article k shares `overlap` of the base's 100 words
+        words = np.concatenate([base[:overlap], np.arange(1000 + overlap * 200, 1100 + overlap * 200 - overlap)])
+        index.insert(overlap, SIGNER.sign(np.unique(words.astype(np.uint32))))
+    everything = index.query(SIGNER.sign(base))
+    top = index.query(SIGNER.sign(base), limit=3)
+    assert len(top) == 3 and set(top) <= set(everything)
+    assert 100 in top and 90 in top

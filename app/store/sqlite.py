@@ -214,6 +214,15 @@ class SqliteStore:
         )
         return [Member(**dict(r)) for r in rows]
 
+    def group_size(self, cluster_id: str, canonical_id: str) -> int:
+        """Members of a cluster in the duplicate group of ``canonical_id`` (itself included)."""
+        rows = self._query(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE duplicate_of = ? AND cluster_id = ?)"
+            " + (SELECT COUNT(*) FROM articles WHERE id = ? AND cluster_id = ?) AS n",
+            (canonical_id, cluster_id, canonical_id, cluster_id),
+        )
+        return int(rows[0]["n"])
+
     def get_cluster(self, cluster_id: str) -> Cluster | None:
         rows = self._query(f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id = ?", (cluster_id,))
         return _cluster(rows[0]) if rows else None
