@@ -63,14 +63,6 @@ def estimate_jaccard(a: Signature, b: Signature) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def exact_jaccard(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
-    """Jaccard similarity of two sorted, distinct hash arrays; 1.0 when both are empty."""
-    if len(a) == 0 and len(b) == 0:
-        return 1.0
-    common = len(np.intersect1d(a, b, assume_unique=True))
-    return common / (len(a) + len(b) - common)
-
-
 @dataclass(frozen=True)
 class Overlap:
     """How much two shingle sets share."""

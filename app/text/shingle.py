@@ -43,10 +43,3 @@ def shingle_hashes(tokens: Sequence[str], size: int) -> U32:
     for offset in range(width):
         acc = acc * _MIX + th[offset : offset + count]  # wraps mod 2^64 by design
     return np.unique(_fold32(acc))
-
-
-def set_hashes(tokens: Sequence[str]) -> U32:
-    """Distinct hashes of the tokens themselves (a bag-of-words set)."""
-    if not tokens:
-        return np.empty(0, dtype=np.uint32)
-    return np.unique(_fold32(token_hashes(tokens)))

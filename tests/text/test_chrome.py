@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.fingerprint import exact_jaccard
+from app.fingerprint import overlap
 from app.text.pipeline import TextConfig, clean_text, shingles
 from tests.conftest import seed_body
 
@@ -48,10 +48,10 @@ def test_same_body_in_two_sites_chrome_matches_and_two_articles_of_one_site_do_n
         name: shingles(clean_text(text, None, CFG), CFG)
         for name, text in {"0": seeds[0], "3": seeds[3], "2": seeds[2], "4": seeds[4], "wrapped": wrapped}.items()
     }
-    assert exact_jaccard(sig["0"], sig["wrapped"]) >= 0.9
-    assert exact_jaccard(sig["3"], sig["wrapped"]) < 0.1
-    assert exact_jaccard(sig["0"], sig["3"]) < 0.1
-    assert exact_jaccard(sig["2"], sig["4"]) < 0.1
+    assert overlap(sig["0"], sig["wrapped"]).jaccard >= 0.9
+    assert overlap(sig["3"], sig["wrapped"]).jaccard < 0.1
+    assert overlap(sig["0"], sig["3"]).jaccard < 0.1
+    assert overlap(sig["2"], sig["4"]).jaccard < 0.1
 
 
 def test_text_without_article_is_empty() -> None:

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.text.shingle import set_hashes, shingle_hashes
+from app.text.shingle import shingle_hashes
 
 words = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "ليبيا", "موسكو"]), max_size=40)
 
@@ -26,7 +26,3 @@ def test_shingles_are_sorted_distinct_and_deterministic(tokens: list[str]) -> No
     assert hashes.dtype == np.uint32
     assert np.array_equal(hashes, np.unique(hashes))
     assert np.array_equal(hashes, shingle_hashes(list(tokens), 3))
-
-
-def test_set_hashes_ignore_order_and_repeats() -> None:
-    assert np.array_equal(set_hashes(["a", "b", "a"]), set_hashes(["b", "a"]))
