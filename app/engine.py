@@ -26,6 +26,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -41,10 +42,12 @@ from app.store.base import Article, Cluster, Member, Store
 from app.stories import DocumentFrequencies, StoryConfig, Vector, add, cosine, keywords, total, weigh
 from app.templates import TemplateLearner
 from app.text.pipeline import TextConfig
+from app.workers import prepare_all
 
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
+POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them costs more
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
 MAX_STORY_CANDIDATES = 200
@@ -120,9 +123,15 @@ class Engine:
     """Ingest, delete and query articles; the only writer of the store."""
 
     def __init__(
-        self, store: Store, settings: Settings, text: TextConfig, clock: Callable[[], int] = _micros_now
+        self,
+        store: Store,
+        settings: Settings,
+        text: TextConfig,
+        clock: Callable[[], int] = _micros_now,
+        pool: Executor | None = None,
     ) -> None:
         self.store = store
+        self.pool = pool
         self.settings = settings
         self.text = text
         self.signer = Signer(settings.num_perm, settings.seed)
@@ -170,6 +179,19 @@ class Engine:
         """The CPU-bound part of ingest; needs no lock, so callers run it before taking one."""
         template = self.templates.template(derive_source(article))
         return prepare(article, self.text, self.signer, template, self.story)
+
+    def prepare_many(self, articles: Sequence[ArticleIn]) -> list[Prepared | StorywireError]:
+        """Prepare a batch: in the worker pool when there is one and the batch is worth it."""
+        if self.pool is None or len(articles) < POOL_MIN_BATCH:
+            return [self._prepare_or_error(a) for a in articles]
+        jobs = [(a, self.templates.template(derive_source(a))) for a in articles]
+        return prepare_all(self.pool, jobs)
+
+    def _prepare_or_error(self, article: ArticleIn) -> Prepared | StorywireError:
+        try:
+            return self.prepare(article)
+        except StorywireError as exc:
+            return exc
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""

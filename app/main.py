@@ -18,18 +18,25 @@ from app.settings import Settings, load_settings
 from app.store.sqlite import SqliteStore
 from app.text.language import detect_language
 from app.text.pipeline import TextConfig
+from app.workers import start_pool
 
 DB_FILE = "storywire.db"
 
 
 def open_engine(settings: Settings) -> Engine:
-    """Open the embedded store under the data directory and load the indexes from it."""
+    """Open the embedded store under the data directory, load the indexes from it, and start
+    the workers that prepare batches."""
     store = SqliteStore(settings.data_dir / DB_FILE, synchronous=settings.sqlite_synchronous)
     detect_language("Load the language model now, not on the first request.")
+    pool = None
+    if settings.prepare_workers:
+        pool = start_pool(settings.prepare_workers, settings.shingle_size, settings.num_perm, settings.seed)
     try:
-        return Engine(store, settings, TextConfig.default(settings.shingle_size))
+        return Engine(store, settings, TextConfig.default(settings.shingle_size), pool=pool)
     except BaseException:
         store.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         raise
 
 
@@ -45,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if app.state.engine.pool is not None:
+                app.state.engine.pool.shutdown(cancel_futures=True)
             app.state.engine.store.close()
 
     app = FastAPI(

@@ -24,6 +24,7 @@ class Settings:
     max_body_bytes: int = 2_000_000
     max_batch_items: int = 1000
     sqlite_synchronous: str = "FULL"
+    prepare_workers: int = 1  # processes that prepare batches beside the server; 0: in process
     # Fingerprints (stored with the data: changing them needs a fresh data dir).
     num_perm: int = 128
     seed: int = 1
@@ -46,6 +47,7 @@ class Settings:
             "STORYWIRE_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA",
         )
         _require(16 <= self.num_perm <= 1024, "STORYWIRE_NUM_PERM must be 16..1024")
+        _require(0 <= self.prepare_workers <= 64, "STORYWIRE_PREPARE_WORKERS must be 0..64")
         _require(1 <= self.shingle_size <= 12, "STORYWIRE_SHINGLE_SIZE must be 1..12")
         for name in (
             "lsh_threshold",

@@ -18,7 +18,9 @@ SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", sqlite_synchronous="NORMAL")
+    # No worker pool by default: starting one costs a second per app; tests/test_workers.py
+    # checks that the pool gives the same answers.
+    return Settings(data_dir=tmp_path / "data", sqlite_synchronous="NORMAL", prepare_workers=0)
 
 
 @pytest.fixture

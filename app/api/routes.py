@@ -85,14 +85,20 @@ def post_article(article: s.ArticlePost, engine: EngineDep, response: Response) 
     return ingest_out(result)
 
 
-def _prepare_item(engine: Engine, raw: Any) -> Prepared | StorywireError:
+def _validate_item(raw: Any) -> ArticleIn | StorywireError:
     try:
-        return engine.prepare(to_input(_ARTICLE.validate_python(raw)))
+        return to_input(_ARTICLE.validate_python(raw))
     except ValidationError as exc:
         _status, body = validation_error_body(exc.errors())
         return ValidationFailed(body["error"]["message"], body["error"].get("field"))
-    except StorywireError as exc:
-        return exc
+
+
+def _prepare_batch(engine: Engine, items: list[Any]) -> list[Prepared | StorywireError]:
+    """Validate every item, prepare the valid ones together, keep each result in its place."""
+    checked = [_validate_item(raw) for raw in items]
+    valid = [item for item in checked if isinstance(item, ArticleIn)]
+    prepared = iter(engine.prepare_many(valid))
+    return [item if isinstance(item, StorywireError) else next(prepared) for item in checked]
 
 
 def _batch_item(index: int, result: IngestResult | StorywireError) -> s.BatchItemOut:
@@ -112,8 +118,7 @@ def post_batch(batch: s.BatchPost, engine: EngineDep, settings: SettingsDep) -> 
     items = batch.articles
     if len(items) > settings.max_batch_items:
         raise PayloadTooLarge(f"a batch holds at most {settings.max_batch_items} articles", "articles")
-    prepared = [_prepare_item(engine, raw) for raw in items]
-    results = engine.ingest_prepared(prepared)
+    results = engine.ingest_prepared(_prepare_batch(engine, items))
     return s.BatchOut(results=[_batch_item(i, r) for i, r in enumerate(results)])
 
 

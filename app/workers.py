@@ -1,0 +1,53 @@
+"""Preparing a batch's articles in worker processes, so a second core does the text work.
+
+The text pipeline is pure and CPU-bound, and one Python process runs it on one core at a time.
+Each worker builds its own configuration once (stoplists, permutations, language model) and
+then prepares articles sent to it with their source's template; errors come back as values.
+The engine keeps every decision in the main process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from app.errors import StorywireError
+from app.fingerprint import Signer
+from app.ingest import ArticleIn, Prepared, prepare
+from app.stories import StoryConfig
+from app.text.language import detect_language
+from app.text.pipeline import TextConfig
+
+_worker: tuple[TextConfig, Signer, StoryConfig] | None = None
+
+
+def _start(shingle_size: int, num_perm: int, seed: int) -> None:
+    global _worker
+    _worker = (TextConfig.default(shingle_size), Signer(num_perm, seed), StoryConfig())
+    detect_language("Load the language model once per worker.")
+
+
+def _prepare(job: tuple[ArticleIn, frozenset[int]]) -> Prepared | StorywireError:
+    assert _worker is not None, "the pool's initializer sets the configuration"
+    text, signer, story = _worker
+    try:
+        return prepare(job[0], text, signer, job[1], story)
+    except StorywireError as exc:
+        return exc
+
+
+def start_pool(workers: int, shingle_size: int, num_perm: int, seed: int) -> Executor:
+    """A pool of ``workers`` processes, started fresh (not forked from a threaded server)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start,
+        initargs=(shingle_size, num_perm, seed),
+    )
+
+
+def prepare_all(pool: Executor, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
+    """Prepare articles in the pool, in order."""
+    chunk = max(1, len(jobs) // 16)
+    return list(pool.map(_prepare, jobs, chunksize=chunk))
