@@ -36,7 +36,15 @@ import numpy.typing as npt
 from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
 from app.fingerprint import Signature, Signer, estimate_jaccard, overlap
 from app.index import BandedIndex
-from app.ingest import ArticleIn, Prepared, derive_source, prepare, stored_input, stored_shingles
+from app.ingest import (
+    ArticleIn,
+    Prepared,
+    derive_source,
+    prepare,
+    prepare_or_error,
+    stored_input,
+    stored_shingles,
+)
 from app.settings import Settings
 from app.store.base import Article, Cluster, Member, Store
 from app.stories import DocumentFrequencies, StoryConfig, Vector, add, cosine, keywords, total, weigh
@@ -102,6 +110,17 @@ class Comparison:
 class SimilarResult:
     duplicates: list[tuple[str, float]]
     clusters: list[tuple[str, float]]
+
+
+def canonical_rank(group_size: int, head: Article | Member) -> tuple[int, int, int]:
+    """Sort key of the README's rule for a cluster's canonical: the largest duplicate group,
+    then the earliest published head, then the first ingested."""
+    return (-group_size, head.published_at, head.seq)
+
+
+def cluster_title(title: str | None, clean_text: str) -> str:
+    """A cluster's title: its canonical's title, or the first line of its text when it has none."""
+    return title or clean_text.split("\n", 1)[0][:200]
 
 
 def _micros_now() -> int:
@@ -182,16 +201,10 @@ class Engine:
 
     def prepare_many(self, articles: Sequence[ArticleIn]) -> list[Prepared | StorywireError]:
         """Prepare a batch: in the worker pool when there is one and the batch is worth it."""
-        if self.pool is None or len(articles) < POOL_MIN_BATCH:
-            return [self._prepare_or_error(a) for a in articles]
         jobs = [(a, self.templates.template(derive_source(a))) for a in articles]
+        if self.pool is None or len(articles) < POOL_MIN_BATCH:
+            return [prepare_or_error(a, self.text, self.signer, template, self.story) for a, template in jobs]
         return prepare_all(self.pool, jobs)
-
-    def _prepare_or_error(self, article: ArticleIn) -> Prepared | StorywireError:
-        try:
-            return self.prepare(article)
-        except StorywireError as exc:
-            return exc
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""
@@ -264,7 +277,7 @@ class Engine:
         if published is None:
             published = existing.published_at if existing is not None else now
         vector = self._count_terms(prepared.story_counts)
-        story_signature = self.signer.sign(keywords(vector, self.story.keywords))
+        story_signature = self._story_signature(vector)
         merging: list[str] = []
         if match is not None:
             cluster_id = match[0].cluster_id
@@ -419,6 +432,10 @@ class Engine:
         self._touched_slots.append(self.df.add(counts.terms, sign))
         return weigh(counts, self.df)
 
+    def _story_signature(self, vector: Vector) -> Signature:
+        """MinHash of the article's heaviest words: what the story index finds candidates by."""
+        return self.signer.sign(keywords(vector, self.story.keywords))
+
     def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
         """Cosine of the article with the centroid of each candidate cluster: the clusters of
         the story-index candidates published within the story window of it."""
@@ -463,13 +480,9 @@ class Engine:
         canonical, title = cluster.canonical_id, cluster.title
         if head.id != canonical:
             holder = self.store.get_article(canonical)
-            challenger = (-self.store.group_size(cluster_id, head.id), head.published_at, head.seq)
-            if holder is None or challenger < (
-                -self.store.group_size(cluster_id, canonical),
-                holder.published_at,
-                holder.seq,
-            ):
-                canonical, title = head.id, head.title or head.clean_text.split("\n", 1)[0][:200]
+            challenger = canonical_rank(self.store.group_size(cluster_id, head.id), head)
+            if holder is None or challenger < canonical_rank(self.store.group_size(cluster_id, canonical), holder):
+                canonical, title = head.id, cluster_title(head.title, head.clean_text)
         self.store.put_cluster(
             Cluster(
                 id=cluster_id,
@@ -492,11 +505,11 @@ class Engine:
             return
         by_id = {m.id: m for m in members}
         groups = Counter(m.duplicate_of or m.id for m in members)
-        canonical = min(groups, key=lambda g: (-groups[g], by_id[g].published_at, by_id[g].seq))
+        canonical = min(groups, key=lambda g: canonical_rank(groups[g], by_id[g]))
         title = by_id[canonical].title
         if title is None:
             article = self.store.get_article(canonical)
-            title = article.clean_text.split("\n", 1)[0][:200] if article else None
+            title = cluster_title(None, article.clean_text) if article else None
         self.store.put_cluster(
             Cluster(
                 id=cluster_id,
@@ -577,7 +590,7 @@ class Engine:
                     duplicates.append((other.id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = weigh(prepared.story_counts, self.df)
-            scores = self._story_scores(vector, self.signer.sign(keywords(vector, self.story.keywords)), published)
+            scores = self._story_scores(vector, self._story_signature(vector), published)
         duplicates.sort(key=lambda d: (-d[1], d[0]))
         clusters = sorted(((cid, round(s, 4)) for cid, s in scores.items()), key=lambda c: (-c[1], c[0]))
         return SimilarResult(duplicates, clusters[:MAX_SIMILAR_CLUSTERS])

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
-from app.errors import EmptyText
+from app.errors import EmptyText, StorywireError
 from app.fingerprint import Signature, Signer
 from app.store.base import Article
 from app.stories import StoryConfig, Vector, term_counts
@@ -62,6 +62,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def to_micros(moment: datetime) -> int:
     """Epoch microseconds of an aware datetime, exactly (no float rounding)."""
     return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC datetime of epoch microseconds; inverse of :func:`to_micros`."""
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 def content_hash(article: ArticleIn) -> str:
@@ -145,6 +150,16 @@ def prepare(
     )
 
 
+def prepare_or_error(
+    article: ArticleIn, cfg: TextConfig, signer: Signer, template: frozenset[int], story: StoryConfig
+) -> Prepared | StorywireError:
+    """:func:`prepare`, with bad input returned in place, for batches where one item fails alone."""
+    try:
+        return prepare(article, cfg, signer, template, story)
+    except StorywireError as exc:
+        return exc
+
+
 def stored_input(article: Article) -> ArticleIn:
     """The post a stored article came from, to clean and fingerprint it again."""
     return ArticleIn(
@@ -154,6 +169,6 @@ def stored_input(article: Article) -> ArticleIn:
         url=article.url,
         source=article.source,
         title=article.title,
-        published_at=_EPOCH + timedelta(microseconds=article.published_at),
+        published_at=from_micros(article.published_at),
         language=article.language,
     )

@@ -14,7 +14,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 
 from app.errors import StorywireError
 from app.fingerprint import Signer
-from app.ingest import ArticleIn, Prepared, prepare
+from app.ingest import ArticleIn, Prepared, prepare_or_error
 from app.stories import StoryConfig
 from app.text.language import detect_language
 from app.text.pipeline import TextConfig
@@ -31,10 +31,7 @@ def _start(shingle_size: int, num_perm: int, seed: int) -> None:
 def _prepare(job: tuple[ArticleIn, frozenset[int]]) -> Prepared | StorywireError:
     assert _worker is not None, "the pool's initializer sets the configuration"
     text, signer, story = _worker
-    try:
-        return prepare(job[0], text, signer, job[1], story)
-    except StorywireError as exc:
-        return exc
+    return prepare_or_error(job[0], text, signer, job[1], story)
 
 
 def start_pool(workers: int, shingle_size: int, num_perm: int, seed: int) -> Executor:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from app.ingest import from_micros
+
 ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=["rt-2020-01-13-libya"])]
 
 
 def rfc3339(micros: int) -> str:
     """Epoch microseconds as RFC 3339 in UTC with a ``Z``."""
-    moment = _EPOCH + timedelta(microseconds=micros)
+    moment = from_micros(micros)
     spec = "seconds" if moment.microsecond == 0 else "microseconds"
     return moment.isoformat(timespec=spec).replace("+00:00", "Z")
 
