@@ -184,9 +184,9 @@ class Engine:
         """Rebuild everything kept in memory from the store."""
         self.dup_index = BandedIndex(self.settings.num_perm, self.settings.lsh_threshold)
         self.story_index = BandedIndex(self.settings.num_perm, self.settings.story_lsh_threshold)
-        for seq, sig, story_sig in self.store.signatures():
-            self.dup_index.insert(seq, sig)
-            self.story_index.insert(seq, story_sig)
+        for seqs, sigs, story_sigs in self.store.signatures():
+            self.dup_index.insert_many(seqs, sigs)
+            self.story_index.insert_many(seqs, story_sigs)
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
         for slot, count in self.store.load_document_frequencies():

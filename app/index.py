@@ -124,9 +124,10 @@ class BandedIndex:
     def __len__(self) -> int:
         return self._live
 
-    def _room(self, key: int) -> None:
-        if self._next_row >= len(self._row_key):
-            size = max(1024, 2 * len(self._row_key))
+    def _room(self, key: int, rows: int = 1) -> None:
+        """Grow the row tables for ``rows`` more rows and article keys up to ``key``."""
+        if self._next_row + rows > len(self._row_key):
+            size = max(1024, 2 * len(self._row_key), self._next_row + rows)
             self._row_key = np.concatenate([self._row_key, np.zeros(size - len(self._row_key), dtype=np.int64)])
             self._dead = np.concatenate([self._dead, np.zeros(size - len(self._dead), dtype=bool)])
         if key >= len(self._row_of):
@@ -147,6 +148,23 @@ class BandedIndex:
         if self._pending == PENDING_ROWS:
             self._flush()
 
+    def insert_many(self, keys: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint32]) -> None:
+        """Insert many articles (distinct keys, one signature per row of ``sigs``) in one step:
+        band keys computed together and one run pushed, as at start-up."""
+        if len(keys) == 0:
+            return
+        self._room(int(keys.max()), len(keys))
+        previous = self._row_of[keys]
+        self._dead[previous[previous >= 0]] = True
+        self._live -= int((previous >= 0).sum())
+        rows = np.arange(self._next_row, self._next_row + len(keys), dtype=np.int32)
+        self._next_row += len(keys)
+        self._row_key[rows] = keys
+        self._row_of[keys] = rows
+        self._live += len(keys)
+        band = composite_keys(band_keys(sigs, self.bands, self.rows_per_band))
+        self._push_run(band.ravel(), np.repeat(rows, self.bands))
+
     def remove(self, key: int) -> None:
         if key < len(self._row_of) and self._row_of[key] >= 0:
             self._dead[self._row_of[key]] = True
@@ -154,11 +172,15 @@ class BandedIndex:
             self._live -= 1
 
     def _flush(self) -> None:
-        """Turn the pending rows into a run; merge runs while the newest is as big as the one
-        before (dropping dead rows), so there are only a few runs, each a power of two larger."""
+        """Turn the pending rows into a run."""
         keys = self._pending_keys[: self._pending].ravel()
         rows = np.repeat(self._pending_rows[: self._pending], self.bands)
         self._pending = 0
+        self._push_run(keys, rows)
+
+    def _push_run(self, keys: Keys, rows: Rows) -> None:
+        """Add a run; merge runs while the newest is as big as the one before (dropping dead
+        rows), so there are only a few runs, each about twice as large as the next."""
         while self._runs and len(self._runs[-1].rows) <= len(rows):
             older = self._runs.pop()
             keys, rows = np.concatenate([older.keys, keys]), np.concatenate([older.rows, rows])

@@ -76,3 +76,20 @@ def test_limited_query_keeps_the_articles_sharing_most_bands() -> None:
     top = index.query(SIGNER.sign(base), limit=3)
     assert len(top) == 3 and set(top) <= set(everything)
     assert 100 in top and 90 in top
+
+
+@pytest.mark.parametrize("threshold", [0.01, 0.3])
+def test_bulk_insert_answers_as_inserting_one_by_one(threshold: float) -> None:
+    rng = np.random.default_rng(7)
+    sigs = signatures(PENDING_ROWS + 500, 120, rng)
+    one_by_one, bulk = BandedIndex(128, threshold), BandedIndex(128, threshold)
+    for key, sig in enumerate(sigs):
+        one_by_one.insert(key, sig)
+    keys = np.arange(len(sigs), dtype=np.int64)
+    bulk.insert_many(keys[:700], np.stack(sigs[:700]))  # several bulk steps, as start-up reads in batches
+    bulk.insert_many(keys[700:], np.stack(sigs[700:]))
+    bulk.insert(3, sigs[10])  # and the index keeps working one by one afterwards
+    one_by_one.insert(3, sigs[10])
+    assert len(bulk) == len(one_by_one) == len(sigs)
+    for probe in signatures(40, 120, rng) + sigs[:5]:
+        assert sorted(bulk.query(probe)) == sorted(one_by_one.query(probe))

@@ -14,6 +14,8 @@ from app.fingerprint import Signature
 from app.stories import Vector
 
 LineKeys = npt.NDArray[np.int64]
+Seqs = npt.NDArray[np.int64]
+Signatures = npt.NDArray[np.uint32]  # one signature per row
 
 
 @dataclass
@@ -134,7 +136,7 @@ class Store(Protocol):
 
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
-    def signatures(self) -> Iterator[tuple[int, Signature, Signature]]: ...
+    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Signatures, Signatures]]: ...
 
     def template_keys(self, source: str) -> set[int]: ...
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.fingerprint import Signature, from_bytes, to_bytes
-from app.store.base import Article, Cluster, LineKeys, Member
+from app.fingerprint import from_bytes, to_bytes
+from app.store.base import Article, Cluster, LineKeys, Member, Seqs, Signatures
 from app.stories import Vector
 
 _SCHEMA = """
@@ -318,11 +318,16 @@ class SqliteStore:
             sources[r["cluster_id"]].append(r["source"])
         return sources
 
-    def signatures(self) -> Iterator[tuple[int, Signature, Signature]]:
+    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Signatures, Signatures]]:
+        """Every article's sequence number and two signatures, ``batch`` rows at a time, as
+        arrays (one signature per row), so start-up never holds all rows as Python objects."""
         with self._lock:
-            rows = self._db.execute("SELECT seq, signature, story_signature FROM articles ORDER BY seq").fetchall()
-        for r in rows:
-            yield r["seq"], from_bytes(r["signature"]), from_bytes(r["story_signature"])
+            cursor = self._db.execute("SELECT seq, signature, story_signature FROM articles ORDER BY seq")
+            while rows := cursor.fetchmany(batch):
+                seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+                sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                story = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                yield seqs, sigs.astype(np.uint32), story.astype(np.uint32)
 
     def template_keys(self, source: str) -> set[int]:
         rows = self._query("SELECT line_key FROM source_template WHERE source = ?", (source,))
