@@ -12,9 +12,9 @@ Rules (also in the README):
   group's first-ingested article; when it is deleted or updated, the rest are re-grouped in
   ingest order among themselves; they stay in their cluster.
 - Cluster: a duplicate goes to its canonical's cluster; any other article joins the candidate
-  cluster (from the story LSH index, within ``story_window_days``) whose TF-IDF centroid is
-  closest by cosine, if at least ``story_threshold``, else starts one; other candidates at or
-  above ``story_merge_threshold`` merge into the chosen one.
+  cluster (from the story LSH index, within ``story_window_days``) whose members its TF-IDF
+  vector is closest to on average (average cosine), if at least ``story_threshold``, else
+  starts one; other candidates at or above ``story_merge_threshold`` merge into the chosen one.
 - A cluster's canonical member is the canonical of its largest duplicate group (ties: the
   earliest published, then the first ingested); its title is that article's title.
 """
@@ -47,7 +47,18 @@ from app.ingest import (
 )
 from app.settings import Settings
 from app.store.base import Article, Cluster, Member, Store
-from app.stories import DocumentFrequencies, StoryConfig, Vector, add, cosine, keywords, total, weigh
+from app.stories import (
+    DocumentFrequencies,
+    StoryConfig,
+    Vector,
+    add,
+    average_similarity,
+    background,
+    cosine,
+    keywords,
+    total,
+    weigh,
+)
 from app.templates import TemplateLearner
 from app.text.pipeline import TextConfig
 from app.workers import prepare_all
@@ -276,7 +287,7 @@ class Engine:
         published = prepared.published_at
         if published is None:
             published = existing.published_at if existing is not None else now
-        vector = self._count_terms(prepared.story_counts)
+        vector = self._count_terms(prepared.story_counts, prepared.clean.language)
         story_signature = self._story_signature(vector)
         merging: list[str] = []
         if match is not None:
@@ -361,7 +372,7 @@ class Engine:
         """Take an article out of indexes, store and group; its cluster is refreshed by the caller."""
         self.dup_index.remove(article.seq)
         self.story_index.remove(article.seq)
-        self._count_terms(article.story_vector, sign=-1)
+        self._count_terms(article.story_vector, article.language, sign=-1)
         self.store.delete_article(article.id)
         if article.duplicate_of is None:
             self._regroup(self.store.group_members(article.id))
@@ -426,27 +437,33 @@ class Engine:
         group_ids = dict.fromkeys(m.duplicate_of or m.id for m in candidates)
         return [a for a in map(self.store.get_article, group_ids) if a is not None]
 
-    def _count_terms(self, counts: Vector, sign: int = 1) -> Vector:
+    def _count_terms(self, counts: Vector, language: str | None, sign: int = 1) -> Vector:
         """Count an article's terms in (or, with sign -1, out of) the document frequencies;
         returns its TF-IDF vector under the updated statistics."""
         self._touched_slots.append(self.df.add(counts.terms, sign))
-        return weigh(counts, self.df)
+        return self._weigh(counts, language)
+
+    def _weigh(self, counts: Vector, language: str | None) -> Vector:
+        """TF-IDF vector of term counts: the stream's document frequencies, started from the
+        language's background word shares."""
+        return weigh(counts, self.df, background(language), self.settings.story_prior_documents)
 
     def _story_signature(self, vector: Vector) -> Signature:
         """MinHash of the article's heaviest words: what the story index finds candidates by."""
         return self.signer.sign(keywords(vector, self.story.keywords))
 
     def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
-        """Cosine of the article with the centroid of each candidate cluster: the clusters of
-        the story-index candidates published within the story window of it."""
+        """Average cosine of the article with the members of each candidate cluster (from the
+        cluster's summed vector and size): the clusters of the story-index candidates published
+        within the story window of it."""
         window = int(self.settings.story_window_days * 86_400 * 1_000_000)
         candidates = self.store.members_by_seq(self.story_index.query(signature, MAX_STORY_CANDIDATES))
         clusters = {m.cluster_id for m in candidates if abs(m.published_at - published) <= window}
         scores = {}
         for cluster_id in clusters:
-            centroid = self.store.get_centroid(cluster_id)
-            if centroid is not None:
-                scores[cluster_id] = cosine(vector, centroid)
+            centroid, cluster = self.store.get_centroid(cluster_id), self.store.get_cluster(cluster_id)
+            if centroid is not None and cluster is not None:
+                scores[cluster_id] = average_similarity(vector, centroid, cluster.size)
         return scores
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
@@ -589,7 +606,7 @@ class Engine:
                 if similarity is not None:
                     duplicates.append((other.id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
-            vector = weigh(prepared.story_counts, self.df)
+            vector = self._weigh(prepared.story_counts, prepared.clean.language)
             scores = self._story_scores(vector, self._story_signature(vector), published)
         duplicates.sort(key=lambda d: (-d[1], d[0]))
         clusters = sorted(((cid, round(s, 4)) for cid, s in scores.items()), key=lambda c: (-c[1], c[0]))

@@ -35,9 +35,10 @@ class Settings:
     containment_threshold: float = 0.9
     # Story clustering.
     story_lsh_threshold: float = 0.01
-    story_threshold: float = 0.12
-    story_merge_threshold: float = 0.3
+    story_threshold: float = 0.125
+    story_merge_threshold: float = 0.22
     story_window_days: float = 90.0
+    story_prior_documents: float = 1000.0  # articles the language's word shares count as; 0: off
 
     def __post_init__(self) -> None:
         _require(self.max_body_bytes > 0, "STORYWIRE_MAX_BODY_BYTES must be positive")
@@ -60,6 +61,7 @@ class Settings:
             value = getattr(self, name)
             _require(0.0 < value <= 1.0, f"STORYWIRE_{name.upper()} must be in (0, 1]")
         _require(self.story_window_days > 0, "STORYWIRE_STORY_WINDOW_DAYS must be positive")
+        _require(self.story_prior_documents >= 0, "STORYWIRE_STORY_PRIOR_DOCUMENTS must not be negative")
 
 
 def _require(ok: bool, message: str) -> None:

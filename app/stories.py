@@ -8,28 +8,40 @@ word-set Jaccard. Title words count ``title_weight`` times.
 
 Terms are 32-bit hashes of normalised words; document frequencies live in a fixed-size
 hashed table (collisions only make rare words look a little less rare).
+
+Early in a stream (or in a small one) the counts say little: after ten articles every word
+looks rare. So the counts start from a prior, worth ``prior_documents`` articles, of how many
+articles hold each word in the language at large, from wordfreq's word frequencies; as the
+stream grows its own counts take over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
+import wordfreq
 
+from app.text.normalize import normalize
 from app.text.shingle import token_hashes
+from app.text.tokenize import tokenize
 
 Terms = npt.NDArray[np.uint32]
 Weights = npt.NDArray[np.float32]
 DF_SLOTS = 1 << 22  # 16 MB of counters
+TYPICAL_ARTICLE_WORDS = 400  # turns a word's share of all words into the share of articles holding it
+# Our language codes that wordfreq knows under another name.
+_WORDFREQ_CODES = {"no": "nb", "tl": "fil", "sr": "sh", "hr": "sh", "bs": "sh"}
 
 
 @dataclass(frozen=True)
 class StoryConfig:
     title_weight: float = 3.0
     keywords: int = 20  # top-weighted terms whose MinHash finds candidate clusters
-    centroid_terms: int = 400  # a centroid keeps its heaviest terms only
+    centroid_terms: int = 2000  # a centroid keeps its heaviest terms only
 
 
 @dataclass(frozen=True)
@@ -87,17 +99,64 @@ class DocumentFrequencies:
         self.documents = max(0, self.documents + sign)
         return slots
 
-    def idf(self, terms: Terms) -> Weights:
-        """Smoothed inverse document frequency (never below a small positive floor)."""
+    def idf(self, terms: Terms, prior_counts: Weights | None = None, prior_documents: float = 0.0) -> Weights:
+        """Smoothed inverse document frequency (never below a small positive floor), the
+        counts optionally starting from a prior of ``prior_counts`` in ``prior_documents``."""
         df = self.counts[self.slots(terms)].astype(np.float64)
-        return np.maximum(np.log((self.documents + 1) / (df + 0.5)), 0.01).astype(np.float32)
+        if prior_counts is not None:
+            df += prior_counts
+        return np.maximum(np.log((self.documents + prior_documents + 1) / (df + 0.5)), 0.01).astype(np.float32)
 
 
-def weigh(counts: Vector, df: DocumentFrequencies) -> Vector:
-    """Unit-length TF-IDF vector (sublinear term frequency)."""
+@dataclass(frozen=True)
+class Background:
+    """Share of articles expected to hold each word of a language (term hashes sorted)."""
+
+    terms: Terms
+    shares: Weights
+
+    def share(self, terms: Terms) -> Weights:
+        """The expected share of each term (0 for words the language list lacks)."""
+        at = np.minimum(np.searchsorted(self.terms, terms), len(self.terms) - 1)
+        return np.where(self.terms[at] == terms, self.shares[at], np.float32(0)).astype(np.float32)
+
+
+@cache
+def background(language: str | None) -> Background | None:
+    """wordfreq's frequencies of ``language`` as shares of articles, keyed like our terms
+    (normalised and hashed the same way); None for languages wordfreq has no list for.
+    Built once per language and process (1-2 s: a few hundred thousand words)."""
+    files = wordfreq.available_languages()
+    code = _WORDFREQ_CODES.get(language or "", language or "")
+    if code not in files:
+        return None
+    tokens: list[str] = []
+    frequencies: list[float] = []
+    # read_cBpack rather than get_frequency_dict: the latter keeps every list it read in a cache.
+    for centibels, words in enumerate(wordfreq.read_cBpack(files[code])):
+        frequency = wordfreq.cB_to_freq(-centibels)
+        for word in words:
+            parts = tokenize(normalize(word))
+            tokens.extend(parts)
+            frequencies.extend([frequency] * len(parts))
+    terms, inverse = np.unique(token_hashes(tokens).astype(np.uint32), return_inverse=True)
+    per_term = np.bincount(inverse, weights=frequencies, minlength=len(terms))
+    shares = -np.expm1(-per_term * TYPICAL_ARTICLE_WORDS)  # P(a word at this rate appears at least once)
+    return Background(terms, shares.astype(np.float32))
+
+
+def weigh(
+    counts: Vector, df: DocumentFrequencies, prior: Background | None = None, prior_documents: float = 0.0
+) -> Vector:
+    """Unit-length TF-IDF vector (sublinear term frequency). With a ``prior``, the stream's
+    counts start from ``prior_documents`` articles with the language's word shares."""
     if len(counts.terms) == 0:
         return counts
-    weights = (1 + np.log(counts.weights)) * df.idf(counts.terms)
+    if prior is None or prior_documents <= 0:
+        idf = df.idf(counts.terms)
+    else:
+        idf = df.idf(counts.terms, prior.share(counts.terms) * np.float32(prior_documents), prior_documents)
+    weights = (1 + np.log(counts.weights)) * idf
     norm = float(np.sqrt(np.dot(weights, weights))) or 1.0
     return Vector(counts.terms, (weights / norm).astype(np.float32))
 
@@ -127,6 +186,16 @@ def total(vectors: Iterable[Vector], keep: int) -> Vector:
     for vector in vectors:
         result = add(result, vector, keep)
     return result
+
+
+def average_similarity(vector: Vector, member_sum: Vector, members: int) -> float:
+    """Average cosine of a unit vector with a cluster's members, from the sum of their unit
+    vectors (average link: unlike the cosine with the centroid, a big, spread-out cluster
+    does not pull harder than a small tight one)."""
+    if members <= 0 or len(vector.terms) == 0 or len(member_sum.terms) == 0:
+        return 0.0
+    _, ia, ib = np.intersect1d(vector.terms, member_sum.terms, assume_unique=True, return_indices=True)
+    return float(np.dot(vector.weights[ia], member_sum.weights[ib])) / members
 
 
 def cosine(a: Vector, b: Vector) -> float:

@@ -7,7 +7,19 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from app.stories import DocumentFrequencies, StoryConfig, Vector, add, cosine, keywords, term_counts, total, weigh
+from app.stories import (
+    DocumentFrequencies,
+    StoryConfig,
+    Vector,
+    add,
+    average_similarity,
+    background,
+    cosine,
+    keywords,
+    term_counts,
+    total,
+    weigh,
+)
 
 CFG = StoryConfig()
 
@@ -45,6 +57,34 @@ def test_cosine_add_and_round_trip() -> None:
     restored = Vector.from_bytes(summed.to_bytes())
     assert np.array_equal(restored.terms, summed.terms) and np.array_equal(restored.weights, summed.weights)
     assert keywords(summed, 1).tolist() == [2]
+
+
+def test_average_similarity_is_the_mean_cosine_with_the_members() -> None:
+    rng = np.random.default_rng(3)
+    members = []
+    for _ in range(4):
+        terms = np.sort(rng.choice(50, size=12, replace=False)).astype(np.uint32)
+        weights = rng.random(12).astype(np.float32)
+        members.append(Vector(terms, weights / np.linalg.norm(weights)))
+    probe = members[0]
+    mean = np.mean([cosine(probe, m) for m in members[1:]])
+    assert abs(average_similarity(probe, total(members[1:], keep=1000), 3) - mean) < 1e-5
+    assert average_similarity(probe, Vector.empty(), 0) == 0.0
+
+
+def test_language_background_makes_common_words_weigh_less_from_the_first_article() -> None:
+    english = background("en")
+    assert english is not None and background("xx") is None
+    counts = term_counts(["said", "people", "earthquake", "izmir"], [], frozenset(), CFG)
+    shares = dict(zip(counts.terms.tolist(), english.share(counts.terms).tolist(), strict=True))
+    said, izmir = (int(term_counts([w], [], frozenset(), CFG).terms[0]) for w in ("said", "izmir"))
+    assert shares[said] > 10 * shares[izmir] > 0
+    empty_stream = DocumentFrequencies()
+    plain = dict(zip(counts.terms.tolist(), weigh(counts, empty_stream).weights.tolist(), strict=True))
+    assert plain[said] == plain[izmir], "with no prior, nothing tells words apart before any counts"
+    prior = weigh(counts, empty_stream, english, prior_documents=1000)
+    weighted = dict(zip(prior.terms.tolist(), prior.weights.tolist(), strict=True))
+    assert weighted[izmir] > 2 * weighted[said] and abs(prior.norm() - 1.0) < 1e-6
 
 
 BACKGROUND = [

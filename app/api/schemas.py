@@ -148,7 +148,10 @@ class ClusterOut(BaseModel):
 
 class ClusterScore(BaseModel):
     cluster_id: str
-    score: float
+    score: float = Field(
+        description="Average TF-IDF cosine of the article with the cluster's members; "
+        "an article joins the best cluster at STORYWIRE_STORY_THRESHOLD or above."
+    )
 
 
 class SimilarOut(BaseModel):
