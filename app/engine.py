@@ -440,13 +440,11 @@ class Engine:
         """Cosine of the article with the centroid of each candidate cluster: the clusters of
         the story-index candidates published within the story window of it."""
         window = int(self.settings.story_window_days * 86_400 * 1_000_000)
-        candidates = self.store.members_by_seq(self.story_index.query(signature, MAX_STORY_CANDIDATES))
-        clusters = {m.cluster_id for m in candidates if abs(m.published_at - published) <= window}
+        candidates = self.store.clusters_and_times(self.story_index.query(signature, MAX_STORY_CANDIDATES))
+        clusters = {cluster_id for cluster_id, published_at in candidates if abs(published_at - published) <= window}
         scores = {}
-        for cluster_id in clusters:
-            centroid = self.store.get_centroid(cluster_id)
-            if centroid is not None:
-                scores[cluster_id] = cosine(vector, centroid)
+        for cluster_id, centroid in self.store.get_centroids(clusters).items():
+            scores[cluster_id] = cosine(vector, centroid)
         return scores
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS cluster_aliases (old_id TEXT PRIMARY KEY, new_id TEXT
 CREATE INDEX IF NOT EXISTS cluster_aliases_new ON cluster_aliases (new_id);
 CREATE TABLE IF NOT EXISTS document_frequencies (slot INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (seq, published_at, cluster_id);
 """
 
 _ARTICLE_COLUMNS = (
@@ -75,6 +77,9 @@ _ARTICLE_COLUMNS = (
 
 _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
+# Centroids kept in memory: story scoring reads dozens per article, mostly of the same active
+# clusters (~3 KB each at 400 terms).
+CENTROID_CACHE_SIZE = 10_000
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -135,6 +140,7 @@ class SqliteStore:
         self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._centroids: OrderedDict[str, Vector] = OrderedDict()  # as stored, for clusters that have one
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -145,6 +151,7 @@ class SqliteStore:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._centroids.clear()  # it may hold centroids the rollback undid
                 raise
             self._db.execute("COMMIT")
 
@@ -238,18 +245,61 @@ class SqliteStore:
         )  # fmt: skip
 
     def delete_cluster(self, cluster_id: str) -> None:
-        self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+        with self._lock:
+            self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+            self._centroids.pop(cluster_id, None)
 
     def get_centroid(self, cluster_id: str) -> Vector | None:
-        rows = self._query("SELECT centroid FROM clusters WHERE id = ?", (cluster_id,))
-        return Vector.from_bytes(rows[0]["centroid"]) if rows and rows[0]["centroid"] is not None else None
+        return self.get_centroids([cluster_id]).get(cluster_id)
 
     def put_centroid(self, cluster_id: str, centroid: Vector) -> None:
-        self._execute("UPDATE clusters SET centroid = ? WHERE id = ?", (centroid.to_bytes(), cluster_id))
+        data = centroid.to_bytes()
+        with self._lock:
+            cursor = self._execute("UPDATE clusters SET centroid = ? WHERE id = ?", (data, cluster_id))
+            if cursor.rowcount:
+                self._remember_centroid(cluster_id, Vector.from_bytes(data))
+            else:
+                self._centroids.pop(cluster_id, None)
+
+    def _remember_centroid(self, cluster_id: str, centroid: Vector) -> None:
+        """Keep a centroid as stored (read-only arrays, since callers share it)."""
+        centroid.terms.setflags(write=False)
+        centroid.weights.setflags(write=False)
+        self._centroids[cluster_id] = centroid
+        self._centroids.move_to_end(cluster_id)
+        while len(self._centroids) > CENTROID_CACHE_SIZE:
+            self._centroids.popitem(last=False)
 
     def member_vectors(self, cluster_id: str) -> list[Vector]:
         rows = self._query("SELECT story_vector FROM articles WHERE cluster_id = ?", (cluster_id,))
         return [Vector.from_bytes(r["story_vector"]) for r in rows]
+
+    def get_centroids(self, cluster_ids: Iterable[str]) -> dict[str, Vector]:
+        keys = list(cluster_ids)
+        with self._lock:
+            found = {cid: self._centroids[cid] for cid in keys if cid in self._centroids}
+            missing = [cid for cid in keys if cid not in found]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                sql = f"SELECT id, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
+                for row in self._query(sql, missing):
+                    found[row["id"]] = Vector.from_bytes(row["centroid"])
+                    self._remember_centroid(row["id"], found[row["id"]])
+            for cid in found:
+                self._centroids.move_to_end(cid)
+            return found
+
+    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
+        keys = list(seqs)
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        with self._lock:  # the covering index holds both columns: no article row is read
+            cursor = self._db.execute(
+                f"SELECT cluster_id, published_at FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
+            )
+            cursor.row_factory = None  # plain tuples: no sqlite3.Row per candidate
+            return cursor.fetchall()
 
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
         keys = list(seqs)
@@ -261,10 +311,11 @@ class SqliteStore:
 
     def merge_cluster(self, old_id: str, new_id: str) -> None:
         """Move every member of ``old_id`` to ``new_id``; the old id resolves to the new from now on."""
-        self._execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_id, old_id))
-        self._execute("UPDATE cluster_aliases SET new_id = ? WHERE new_id = ?", (new_id, old_id))
-        self._execute("INSERT OR REPLACE INTO cluster_aliases (old_id, new_id) VALUES (?, ?)", (old_id, new_id))
-        self._execute("DELETE FROM clusters WHERE id = ?", (old_id,))
+        with self._lock:
+            self._execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_id, old_id))
+            self._execute("UPDATE cluster_aliases SET new_id = ? WHERE new_id = ?", (new_id, old_id))
+            self._execute("INSERT OR REPLACE INTO cluster_aliases (old_id, new_id) VALUES (?, ?)", (old_id, new_id))
+            self.delete_cluster(old_id)
 
     def resolve_cluster(self, cluster_id: str) -> str:
         rows = self._query("SELECT new_id FROM cluster_aliases WHERE old_id = ?", (cluster_id,))
