@@ -189,8 +189,8 @@ class Engine:
             self.story_index.insert_many(seqs, story_sigs)
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
-        for slot, count in self.store.load_document_frequencies():
-            self.df.counts[slot] = count
+        for slots, counts in self.store.load_document_frequencies():
+            self.df.counts[slots] = counts
 
     # ---------------------------------------------------------------- writes
 
@@ -319,8 +319,7 @@ class Engine:
             self._refresh_cluster(cluster_id, centroid)
         else:
             self._add_to_cluster(cluster_id, article, match[0] if match else article, centroid)
-        if article.template_evidence and not reprocess and article.source:
-            self._learn(article)
+        if article.template_evidence and not reprocess and article.source and self._learn(article):
             article = self.store.get_article(article.id) or article  # learning may have corrected it
         status = "updated" if existing is not None else "duplicate" if article.duplicate_of else "new"
         return self._result(article, status, created=existing is None)
@@ -332,11 +331,13 @@ class Engine:
             return replaced.template_evidence
         return self.templates.is_evidence(prepared.source, match[0].id if match else prepared.id)
 
-    def _learn(self, article: Article) -> None:
+    def _learn(self, article: Article) -> bool:
         """Add a page to its source's template evidence; when lines become template, clean the
-        source's recent pages that carry them again and correct their groups and clusters."""
+        source's recent pages that carry them again and correct their groups and clusters.
+        Returns whether any stored page was corrected."""
         assert article.source is not None
         _new, affected = self.templates.add_page(article.source, article.seq, article.group_id, article.line_keys)
+        corrected = False
         for stored in self.store.articles_by_seq(affected):
             try:
                 again = replace(self.prepare(stored_input(stored)), content_hash=stored.content_hash)
@@ -344,6 +345,8 @@ class Engine:
                 continue  # nothing but template left: keep what was decided
             if again.exact_key != stored.exact_key:
                 self._ingest_one(again, reprocess=True)
+                corrected = True
+        return corrected
 
     def _result(self, article: Article, status: str, created: bool) -> IngestResult:
         cluster = self.store.get_cluster(article.cluster_id)

@@ -86,3 +86,15 @@ def test_clusters_and_times_match_the_members(store: SqliteStore) -> None:
     expected = sorted((m.cluster_id, m.published_at) for m in store.members_by_seq(seqs))
     assert sorted(store.clusters_and_times(seqs)) == expected
     assert store.clusters_and_times([]) == []
+
+
+def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore) -> None:
+    slots, counts = np.array([5, 1, 9, 4_000_000]), np.array([2, 7, 1, 3])
+    with store.transaction():
+        store.save_document_frequencies(slots, counts)
+    batches = list(store.load_document_frequencies(batch=3))
+    assert [len(s) for s, _ in batches] == [3, 1]
+    loaded_slots = np.concatenate([s for s, _ in batches]).tolist()
+    loaded_counts = np.concatenate([c for _, c in batches]).tolist()
+    saved = dict(zip(slots.tolist(), counts.tolist(), strict=True))
+    assert dict(zip(loaded_slots, loaded_counts, strict=True)) == saved

@@ -16,6 +16,8 @@ from app.stories import Vector
 LineKeys = npt.NDArray[np.int64]
 Seqs = npt.NDArray[np.int64]
 Signatures = npt.NDArray[np.uint32]  # one signature per row
+Slots = npt.NDArray[np.int64]
+Counts = npt.NDArray[np.uint32]
 
 
 @dataclass
@@ -135,7 +137,9 @@ class Store(Protocol):
 
     def merged_into(self, cluster_id: str) -> list[str]: ...
 
-    def load_document_frequencies(self) -> Iterator[tuple[int, int]]: ...
+    def load_document_frequencies(self, batch: int = 100_000) -> Iterator[tuple[Slots, Counts]]:
+        """Every stored (slot, count) of the document frequencies, ``batch`` rows at a time, as arrays."""
+        ...
 
     def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None: ...
 

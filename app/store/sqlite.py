@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, LineKeys, Member, Seqs, Signatures
+from app.store.base import Article, Cluster, Counts, LineKeys, Member, Seqs, Signatures, Slots
 from app.stories import Vector
 
 _SCHEMA = """
@@ -325,11 +325,13 @@ class SqliteStore:
         rows = self._query("SELECT old_id FROM cluster_aliases WHERE new_id = ? ORDER BY old_id", (cluster_id,))
         return [str(r["old_id"]) for r in rows]
 
-    def load_document_frequencies(self) -> Iterator[tuple[int, int]]:
+    def load_document_frequencies(self, batch: int = 100_000) -> Iterator[tuple[Slots, Counts]]:
         with self._lock:
-            rows = self._db.execute("SELECT slot, documents FROM document_frequencies").fetchall()
-        for r in rows:
-            yield int(r["slot"]), int(r["documents"])
+            cursor = self._db.execute("SELECT slot, documents FROM document_frequencies")
+            cursor.row_factory = None  # plain tuples: millions of rows at a million articles
+            while rows := cursor.fetchmany(batch):
+                slots, counts = zip(*rows, strict=True)
+                yield np.array(slots, dtype=np.int64), np.array(counts, dtype=np.uint32)
 
     def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None:
         with self._lock:
