@@ -88,7 +88,8 @@ def test_clusters_and_times_match_the_members(store: SqliteStore) -> None:
     assert store.clusters_and_times([]) == []
 
 
-def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore) -> None:
+def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)  # folded into the table at once
     slots, counts = np.array([5, 1, 9, 4_000_000]), np.array([2, 7, 1, 3])
     with store.transaction():
         store.save_document_frequencies(slots, counts)
@@ -98,3 +99,32 @@ def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore) -> No
     loaded_counts = np.concatenate([c for _, c in batches]).tolist()
     saved = dict(zip(slots.tolist(), counts.tolist(), strict=True))
     assert dict(zip(loaded_slots, loaded_counts, strict=True)) == saved
+
+
+def loaded_frequencies(store: SqliteStore) -> dict[int, int]:
+    """Slot → count as a restart rebuilds them: later batches replace earlier values."""
+    table: dict[int, int] = {}
+    for slots, counts in store.load_document_frequencies():
+        table.update(zip(slots.tolist(), counts.tolist(), strict=True))
+    return table
+
+
+@pytest.mark.parametrize("log_slots", [1, 4, 1_000])
+def test_document_frequencies_survive_the_log_and_its_folding(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_slots: int
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", log_slots)
+    expected: dict[int, int] = {}
+    rng = np.random.default_rng(log_slots)
+    for _ in range(6):
+        slots = np.unique(rng.integers(0, 20, 5))
+        counts = rng.integers(0, 9, len(slots))
+        with store.transaction():
+            store.save_document_frequencies(slots, counts)
+        expected.update(zip(slots.tolist(), counts.tolist(), strict=True))
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_document_frequencies(np.array([0, 1]), np.array([99, 99]))
+        raise RuntimeError("roll back")
+    assert loaded_frequencies(store) == expected
+    reopened = SqliteStore(tmp_path / "s.db", "OFF")
+    assert loaded_frequencies(reopened) == expected

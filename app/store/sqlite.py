@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS clusters (
 CREATE TABLE IF NOT EXISTS cluster_aliases (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS cluster_aliases_new ON cluster_aliases (new_id);
 CREATE TABLE IF NOT EXISTS document_frequencies (slot INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS document_frequency_log (id INTEGER PRIMARY KEY, slots BLOB NOT NULL, counts BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS articles_story ON articles (seq, published_at, cluster_id);
 """
@@ -80,6 +81,10 @@ _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, simi
 # Centroids kept in memory: story scoring reads dozens per article, mostly of the same active
 # clusters (~3 KB each at 400 terms).
 CENTROID_CACHE_SIZE = 10_000
+# Document frequencies a request changed are appended to a log as one row (their new values),
+# not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
+# folded into the table once it holds this many slots.
+DF_LOG_SLOTS = 500_000
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -141,6 +146,7 @@ class SqliteStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._centroids: OrderedDict[str, Vector] = OrderedDict()  # as stored, for clusters that have one
+        self._df_logged: int | None = None  # slots in the document frequency log
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -152,6 +158,7 @@ class SqliteStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._centroids.clear()  # it may hold centroids the rollback undid
+                self._df_logged = None
                 raise
             self._db.execute("COMMIT")
 
@@ -326,19 +333,48 @@ class SqliteStore:
         return [str(r["old_id"]) for r in rows]
 
     def load_document_frequencies(self, batch: int = 100_000) -> Iterator[tuple[Slots, Counts]]:
+        """The table, then the log in order (later values of a slot replace earlier ones)."""
         with self._lock:
             cursor = self._db.execute("SELECT slot, documents FROM document_frequencies")
             cursor.row_factory = None  # plain tuples: millions of rows at a million articles
             while rows := cursor.fetchmany(batch):
                 slots, counts = zip(*rows, strict=True)
                 yield np.array(slots, dtype=np.int64), np.array(counts, dtype=np.uint32)
+            yield from self._df_log()
+
+    def _df_log(self) -> Iterator[tuple[Slots, Counts]]:
+        cursor = self._db.execute("SELECT slots, counts FROM document_frequency_log ORDER BY id")
+        for slots, counts in cursor:
+            yield np.frombuffer(slots, dtype="<u4").astype(np.int64), np.frombuffer(counts, dtype="<u4").copy()
 
     def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None:
+        slot_array = np.fromiter((int(s) for s in slots), dtype="<u4")
+        count_array = np.fromiter((int(c) for c in counts), dtype="<u4", count=len(slot_array))
         with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
-                zip((int(s) for s in slots), (int(c) for c in counts), strict=True),
+            self._db.execute(
+                "INSERT INTO document_frequency_log (slots, counts) VALUES (?, ?)",
+                (slot_array.tobytes(), count_array.tobytes()),
             )
+            if self._df_logged is None:  # unknown after opening or a rollback
+                row = self._db.execute("SELECT coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log")
+                self._df_logged = int(row.fetchone()[0])
+            else:
+                self._df_logged += len(slot_array)
+            if self._df_logged >= DF_LOG_SLOTS:
+                self._fold_df_log()
+                self._df_logged = 0
+
+    def _fold_df_log(self) -> None:
+        """Write the log's last value of each slot into the table and empty the log."""
+        logged = list(self._df_log())
+        slots = np.concatenate([s for s, _ in logged])
+        counts = np.concatenate([c for _, c in logged])
+        last = len(slots) - 1 - np.unique(slots[::-1], return_index=True)[1]  # a slot's latest entry
+        self._db.executemany(
+            "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
+            zip(slots[last].tolist(), counts[last].tolist(), strict=True),
+        )
+        self._db.execute("DELETE FROM document_frequency_log")
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
