@@ -200,8 +200,8 @@ class Engine:
             self.story_index.insert_many(seqs, story_sigs)
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
-        for slot, count in self.store.load_document_frequencies():
-            self.df.counts[slot] = count
+        for slots, counts in self.store.load_document_frequencies():
+            self.df.counts[slots] = counts
 
     # ---------------------------------------------------------------- writes
 
@@ -330,8 +330,7 @@ class Engine:
             self._refresh_cluster(cluster_id, centroid)
         else:
             self._add_to_cluster(cluster_id, article, match[0] if match else article, centroid)
-        if article.template_evidence and not reprocess and article.source:
-            self._learn(article)
+        if article.template_evidence and not reprocess and article.source and self._learn(article):
             article = self.store.get_article(article.id) or article  # learning may have corrected it
         status = "updated" if existing is not None else "duplicate" if article.duplicate_of else "new"
         return self._result(article, status, created=existing is None)
@@ -343,11 +342,13 @@ class Engine:
             return replaced.template_evidence
         return self.templates.is_evidence(prepared.source, match[0].id if match else prepared.id)
 
-    def _learn(self, article: Article) -> None:
+    def _learn(self, article: Article) -> bool:
         """Add a page to its source's template evidence; when lines become template, clean the
-        source's recent pages that carry them again and correct their groups and clusters."""
+        source's recent pages that carry them again and correct their groups and clusters.
+        Returns whether any stored page was corrected."""
         assert article.source is not None
         _new, affected = self.templates.add_page(article.source, article.seq, article.group_id, article.line_keys)
+        corrected = False
         for stored in self.store.articles_by_seq(affected):
             try:
                 again = replace(self.prepare(stored_input(stored)), content_hash=stored.content_hash)
@@ -355,6 +356,8 @@ class Engine:
                 continue  # nothing but template left: keep what was decided
             if again.exact_key != stored.exact_key:
                 self._ingest_one(again, reprocess=True)
+                corrected = True
+        return corrected
 
     def _result(self, article: Article, status: str, created: bool) -> IngestResult:
         cluster = self.store.get_cluster(article.cluster_id)
@@ -457,13 +460,12 @@ class Engine:
         cluster's summed vector and size): the clusters of the story-index candidates published
         within the story window of it."""
         window = int(self.settings.story_window_days * 86_400 * 1_000_000)
-        candidates = self.store.members_by_seq(self.story_index.query(signature, MAX_STORY_CANDIDATES))
-        clusters = {m.cluster_id for m in candidates if abs(m.published_at - published) <= window}
+        candidates = self.store.clusters_and_times(self.story_index.query(signature, MAX_STORY_CANDIDATES))
+        clusters = {cluster_id for cluster_id, published_at in candidates if abs(published_at - published) <= window}
         scores = {}
-        for cluster_id in clusters:
-            centroid, cluster = self.store.get_centroid(cluster_id), self.store.get_cluster(cluster_id)
-            if centroid is not None and cluster is not None:
-                scores[cluster_id] = average_similarity(vector, centroid, cluster.size)
+        sizes = self.store.cluster_sizes(clusters)
+        for cluster_id, centroid in self.store.get_centroids(clusters).items():
+            scores[cluster_id] = average_similarity(vector, centroid, sizes.get(cluster_id, 0))
         return scores
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:

@@ -2,7 +2,8 @@
 datasketch's ``MinHashLSH`` (the same band split for a threshold, a candidate when one whole
 band of ``r`` hash values is equal) but kept in numpy arrays instead of Python dicts of sets.
 
-Layout: rows are appended to a small pending buffer; full buffers become sorted *runs* (per
+Layout: rows are appended to a small pending buffer (with a dict from key to rows, so a query
+does not scan it); full buffers become sorted *runs* (per
 band: band keys sorted, with their row ids); runs of similar size are merged, so a query does a
 binary search in a few runs per band. A removed article's row is marked dead and dropped at
 the next merge; an updated article gets a new row. The engine verifies every candidate, so the
@@ -115,6 +116,7 @@ class BandedIndex:
         self._pending_keys = np.zeros((PENDING_ROWS, self.bands), dtype=np.uint64)
         self._pending_rows = np.zeros(PENDING_ROWS, dtype=np.int32)
         self._pending = 0
+        self._pending_lookup: dict[int, int | list[int]] = {}  # composite key → pending row(s) holding it
         self._row_key = np.zeros(0, dtype=np.int64)  # the article key of each row
         self._dead = np.zeros(0, dtype=bool)  # rows removed or replaced
         self._row_of = np.zeros(0, dtype=np.int32)  # live row of each article key, -1 if none
@@ -142,8 +144,10 @@ class BandedIndex:
         self._row_key[row] = key
         self._row_of[key] = row
         self._live += 1
-        self._pending_keys[self._pending] = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+        keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+        self._pending_keys[self._pending] = keys
         self._pending_rows[self._pending] = row
+        self._look_up_pending(keys.tolist(), row)
         self._pending += 1
         if self._pending == PENDING_ROWS:
             self._flush()
@@ -165,6 +169,29 @@ class BandedIndex:
         band = composite_keys(band_keys(sigs, self.bands, self.rows_per_band))
         self._push_run(band.ravel(), np.repeat(rows, self.bands))
 
+    def _look_up_pending(self, keys: list[int], row: int) -> None:
+        """Make a pending row findable by its keys (built in C; a key another pending row holds
+        too, rare outside popular story words, becomes a list)."""
+        fresh = dict.fromkeys(keys, row)
+        lookup = self._pending_lookup
+        for key in fresh.keys() & lookup.keys():
+            held = lookup[key]
+            lookup[key] = [*held, row] if isinstance(held, list) else [held, row]
+            del fresh[key]
+        lookup.update(fresh)
+
+    def _pending_matches(self, keys: list[int]) -> Rows:
+        """Pending rows sharing each key with the query, once per shared key."""
+        hits: list[int] = []
+        for held in map(self._pending_lookup.get, keys):
+            if held is None:
+                continue
+            if isinstance(held, list):
+                hits.extend(held)
+            else:
+                hits.append(held)
+        return np.array(hits, dtype=np.int32)
+
     def remove(self, key: int) -> None:
         if key < len(self._row_of) and self._row_of[key] >= 0:
             self._dead[self._row_of[key]] = True
@@ -176,6 +203,7 @@ class BandedIndex:
         keys = self._pending_keys[: self._pending].ravel()
         rows = np.repeat(self._pending_rows[: self._pending], self.bands)
         self._pending = 0
+        self._pending_lookup.clear()
         self._push_run(keys, rows)
 
     def _push_run(self, keys: Keys, rows: Rows) -> None:
@@ -194,8 +222,7 @@ class BandedIndex:
         keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
         found = [run.matches(keys) for run in self._runs]
         if self._pending:
-            hits = self._pending_keys[: self._pending] == keys
-            found.append(np.repeat(self._pending_rows[: self._pending], hits.sum(axis=1)))
+            found.append(self._pending_matches(keys.tolist()))
         if not found:
             return []
         rows, shared = np.unique(np.concatenate(found), return_counts=True)

@@ -93,3 +93,5 @@ def test_bulk_insert_answers_as_inserting_one_by_one(threshold: float) -> None:
     assert len(bulk) == len(one_by_one) == len(sigs)
     for probe in signatures(40, 120, rng) + sigs[:5]:
         assert sorted(bulk.query(probe)) == sorted(one_by_one.query(probe))
+        # the pending rows of one_by_one count their shared bands as the sorted runs of bulk do
+        assert bulk.query(probe, limit=7) == one_by_one.query(probe, limit=7)

@@ -16,6 +16,8 @@ from app.stories import Vector
 LineKeys = npt.NDArray[np.int64]
 Seqs = npt.NDArray[np.int64]
 Signatures = npt.NDArray[np.uint32]  # one signature per row
+Slots = npt.NDArray[np.int64]
+Counts = npt.NDArray[np.uint32]
 
 
 @dataclass
@@ -118,6 +120,19 @@ class Store(Protocol):
 
     def member_vectors(self, cluster_id: str) -> list[Vector]: ...
 
+    def get_centroids(self, cluster_ids: Iterable[str]) -> dict[str, Vector]:
+        """Centroids of those of these clusters that exist and have one, read together."""
+        ...
+
+    def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
+        """Member counts of those of these clusters that exist, read together."""
+        ...
+
+    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
+        """(cluster id, published_at) of the articles with these seqs: all that story
+        candidates are chosen by, without reading whole rows."""
+        ...
+
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]: ...
 
     def merge_cluster(self, old_id: str, new_id: str) -> None: ...
@@ -126,7 +141,9 @@ class Store(Protocol):
 
     def merged_into(self, cluster_id: str) -> list[str]: ...
 
-    def load_document_frequencies(self) -> Iterator[tuple[int, int]]: ...
+    def load_document_frequencies(self, batch: int = 100_000) -> Iterator[tuple[Slots, Counts]]:
+        """Every stored (slot, count) of the document frequencies, ``batch`` rows at a time, as arrays."""
+        ...
 
     def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None: ...
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, LineKeys, Member, Seqs, Signatures
+from app.store.base import Article, Cluster, Counts, LineKeys, Member, Seqs, Signatures, Slots
 from app.stories import Vector
 
 _SCHEMA = """
@@ -62,7 +63,9 @@ CREATE TABLE IF NOT EXISTS clusters (
 CREATE TABLE IF NOT EXISTS cluster_aliases (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS cluster_aliases_new ON cluster_aliases (new_id);
 CREATE TABLE IF NOT EXISTS document_frequencies (slot INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS document_frequency_log (id INTEGER PRIMARY KEY, slots BLOB NOT NULL, counts BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (seq, published_at, cluster_id);
 """
 
 _ARTICLE_COLUMNS = (
@@ -75,6 +78,13 @@ _ARTICLE_COLUMNS = (
 
 _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
+# Centroids kept in memory: story scoring reads dozens per article, mostly of the same active
+# clusters (~3 KB each at 400 terms).
+CENTROID_CACHE_SIZE = 10_000
+# Document frequencies a request changed are appended to a log as one row (their new values),
+# not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
+# folded into the table once it holds this many slots.
+DF_LOG_SLOTS = 500_000
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -135,6 +145,8 @@ class SqliteStore:
         self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._centroids: OrderedDict[str, Vector] = OrderedDict()  # as stored, for clusters that have one
+        self._df_logged: int | None = None  # slots in the document frequency log
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -145,6 +157,8 @@ class SqliteStore:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._centroids.clear()  # it may hold centroids the rollback undid
+                self._df_logged = None
                 raise
             self._db.execute("COMMIT")
 
@@ -238,18 +252,69 @@ class SqliteStore:
         )  # fmt: skip
 
     def delete_cluster(self, cluster_id: str) -> None:
-        self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+        with self._lock:
+            self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
+            self._centroids.pop(cluster_id, None)
 
     def get_centroid(self, cluster_id: str) -> Vector | None:
-        rows = self._query("SELECT centroid FROM clusters WHERE id = ?", (cluster_id,))
-        return Vector.from_bytes(rows[0]["centroid"]) if rows and rows[0]["centroid"] is not None else None
+        return self.get_centroids([cluster_id]).get(cluster_id)
 
     def put_centroid(self, cluster_id: str, centroid: Vector) -> None:
-        self._execute("UPDATE clusters SET centroid = ? WHERE id = ?", (centroid.to_bytes(), cluster_id))
+        data = centroid.to_bytes()
+        with self._lock:
+            cursor = self._execute("UPDATE clusters SET centroid = ? WHERE id = ?", (data, cluster_id))
+            if cursor.rowcount:
+                self._remember_centroid(cluster_id, Vector.from_bytes(data))
+            else:
+                self._centroids.pop(cluster_id, None)
+
+    def _remember_centroid(self, cluster_id: str, centroid: Vector) -> None:
+        """Keep a centroid as stored (read-only arrays, since callers share it)."""
+        centroid.terms.setflags(write=False)
+        centroid.weights.setflags(write=False)
+        self._centroids[cluster_id] = centroid
+        self._centroids.move_to_end(cluster_id)
+        while len(self._centroids) > CENTROID_CACHE_SIZE:
+            self._centroids.popitem(last=False)
 
     def member_vectors(self, cluster_id: str) -> list[Vector]:
         rows = self._query("SELECT story_vector FROM articles WHERE cluster_id = ?", (cluster_id,))
         return [Vector.from_bytes(r["story_vector"]) for r in rows]
+
+    def get_centroids(self, cluster_ids: Iterable[str]) -> dict[str, Vector]:
+        keys = list(cluster_ids)
+        with self._lock:
+            found = {cid: self._centroids[cid] for cid in keys if cid in self._centroids}
+            missing = [cid for cid in keys if cid not in found]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                sql = f"SELECT id, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
+                for row in self._query(sql, missing):
+                    found[row["id"]] = Vector.from_bytes(row["centroid"])
+                    self._remember_centroid(row["id"], found[row["id"]])
+            for cid in found:
+                self._centroids.move_to_end(cid)
+            return found
+
+    def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
+        keys = list(cluster_ids)
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", keys)
+        return {str(r["id"]): int(r["size"]) for r in rows}
+
+    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
+        keys = list(seqs)
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        with self._lock:  # the covering index holds both columns: no article row is read
+            cursor = self._db.execute(
+                f"SELECT cluster_id, published_at FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
+            )
+            cursor.row_factory = None  # plain tuples: no sqlite3.Row per candidate
+            return cursor.fetchall()
 
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
         keys = list(seqs)
@@ -261,10 +326,11 @@ class SqliteStore:
 
     def merge_cluster(self, old_id: str, new_id: str) -> None:
         """Move every member of ``old_id`` to ``new_id``; the old id resolves to the new from now on."""
-        self._execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_id, old_id))
-        self._execute("UPDATE cluster_aliases SET new_id = ? WHERE new_id = ?", (new_id, old_id))
-        self._execute("INSERT OR REPLACE INTO cluster_aliases (old_id, new_id) VALUES (?, ?)", (old_id, new_id))
-        self._execute("DELETE FROM clusters WHERE id = ?", (old_id,))
+        with self._lock:
+            self._execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (new_id, old_id))
+            self._execute("UPDATE cluster_aliases SET new_id = ? WHERE new_id = ?", (new_id, old_id))
+            self._execute("INSERT OR REPLACE INTO cluster_aliases (old_id, new_id) VALUES (?, ?)", (old_id, new_id))
+            self.delete_cluster(old_id)
 
     def resolve_cluster(self, cluster_id: str) -> str:
         rows = self._query("SELECT new_id FROM cluster_aliases WHERE old_id = ?", (cluster_id,))
@@ -274,18 +340,49 @@ class SqliteStore:
         rows = self._query("SELECT old_id FROM cluster_aliases WHERE new_id = ? ORDER BY old_id", (cluster_id,))
         return [str(r["old_id"]) for r in rows]
 
-    def load_document_frequencies(self) -> Iterator[tuple[int, int]]:
+    def load_document_frequencies(self, batch: int = 100_000) -> Iterator[tuple[Slots, Counts]]:
+        """The table, then the log in order (later values of a slot replace earlier ones)."""
         with self._lock:
-            rows = self._db.execute("SELECT slot, documents FROM document_frequencies").fetchall()
-        for r in rows:
-            yield int(r["slot"]), int(r["documents"])
+            cursor = self._db.execute("SELECT slot, documents FROM document_frequencies")
+            cursor.row_factory = None  # plain tuples: millions of rows at a million articles
+            while rows := cursor.fetchmany(batch):
+                slots, counts = zip(*rows, strict=True)
+                yield np.array(slots, dtype=np.int64), np.array(counts, dtype=np.uint32)
+            yield from self._df_log()
+
+    def _df_log(self) -> Iterator[tuple[Slots, Counts]]:
+        cursor = self._db.execute("SELECT slots, counts FROM document_frequency_log ORDER BY id")
+        for slots, counts in cursor:
+            yield np.frombuffer(slots, dtype="<u4").astype(np.int64), np.frombuffer(counts, dtype="<u4").copy()
 
     def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None:
+        slot_array = np.fromiter((int(s) for s in slots), dtype="<u4")
+        count_array = np.fromiter((int(c) for c in counts), dtype="<u4", count=len(slot_array))
         with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
-                zip((int(s) for s in slots), (int(c) for c in counts), strict=True),
+            self._db.execute(
+                "INSERT INTO document_frequency_log (slots, counts) VALUES (?, ?)",
+                (slot_array.tobytes(), count_array.tobytes()),
             )
+            if self._df_logged is None:  # unknown after opening or a rollback
+                row = self._db.execute("SELECT coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log")
+                self._df_logged = int(row.fetchone()[0])
+            else:
+                self._df_logged += len(slot_array)
+            if self._df_logged >= DF_LOG_SLOTS:
+                self._fold_df_log()
+                self._df_logged = 0
+
+    def _fold_df_log(self) -> None:
+        """Write the log's last value of each slot into the table and empty the log."""
+        logged = list(self._df_log())
+        slots = np.concatenate([s for s, _ in logged])
+        counts = np.concatenate([c for _, c in logged])
+        last = len(slots) - 1 - np.unique(slots[::-1], return_index=True)[1]  # a slot's latest entry
+        self._db.executemany(
+            "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
+            zip(slots[last].tolist(), counts[last].tolist(), strict=True),
+        )
+        self._db.execute("DELETE FROM document_frequency_log")
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None

@@ -1,4 +1,5 @@
-"""Language detection (py3langid) and the stopword lists that chrome removal relies on."""
+"""Language detection (py3langid's model, run by app.text.langid_fast) and the stopword lists
+that chrome removal relies on."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Mapping
 from functools import cache
 
 import justext
-import py3langid
 
+from app.text import langid_fast
 from app.text.normalize import normalize
 from app.text.tokenize import tokenize
 
@@ -41,8 +42,8 @@ def detect_language(text: str) -> str | None:
     sample = text[start : start + _SAMPLE]
     if len(_LETTERS.findall(sample)) < 20:
         return None
-    code, _score = py3langid.classify(sample)
-    return "ar" if code in _ARABIC_VARIETIES else str(code)
+    code = langid_fast.classify(sample)
+    return "ar" if code in _ARABIC_VARIETIES else code
 
 
 def primary_tag(language: str | None) -> str | None:

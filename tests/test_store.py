@@ -1,0 +1,130 @@
+"""The SQLite store's narrow reads and its centroid cache answer as the stored rows do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.store.base import Article, Cluster
+from app.store.sqlite import SqliteStore
+from app.stories import Vector
+
+
+def article(article_id: str, cluster_id: str, published_at: int) -> Article:
+    sig = np.arange(128, dtype=np.uint32)
+    return Article(
+        id=article_id, url=None, source=None, title=None, language="en", published_at=published_at,
+        ingested_at=1, content_hash="h", exact_key=article_id, raw="text", raw_is_html=False,
+        clean_text="text", signature=sig, story_signature=sig, story_vector=Vector.empty(),
+        cluster_id=cluster_id, line_keys=np.zeros(0, dtype=np.int64),
+    )  # fmt: skip
+
+
+def vector(*terms: int) -> Vector:
+    return Vector(np.array(terms, dtype=np.uint32), np.arange(1, len(terms) + 1, dtype=np.float32))
+
+
+def same(a: Vector | None, b: Vector | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return np.array_equal(a.terms, b.terms) and np.array_equal(a.weights, b.weights)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    store = SqliteStore(tmp_path / "s.db", "OFF")
+    with store.transaction():
+        for cid in ("c1", "c2", "c3"):
+            store.put_cluster(Cluster(cid, 1, None, "a", 0, 0))
+            store.put_centroid(cid, vector(int(cid[1:]), 100))
+    return store
+
+
+def stored_centroid(path: Path, cluster_id: str) -> Vector | None:
+    """What a fresh connection (no cache) reads."""
+    fresh = SqliteStore(path, "OFF")
+    try:
+        return fresh.get_centroids([cluster_id]).get(cluster_id)
+    finally:
+        fresh.close()
+
+
+def test_cached_centroids_follow_writes_merges_and_deletes(store: SqliteStore, tmp_path: Path) -> None:
+    with store.transaction():
+        store.put_centroid("c1", vector(7, 8, 9))
+        store.merge_cluster("c2", "c1")
+        store.delete_cluster("c3")
+        store.put_centroid("c9", vector(1))  # no such cluster: nothing stored, nothing cached
+    found = store.get_centroids(["c1", "c2", "c3", "c9"])
+    assert list(found) == ["c1"]
+    for cid in ("c1", "c2", "c3", "c9"):
+        assert same(store.get_centroid(cid), stored_centroid(tmp_path / "s.db", cid)), cid
+
+
+def test_a_rolled_back_centroid_is_not_served(store: SqliteStore, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_centroid("c1", vector(5, 6))
+        store.delete_cluster("c2")
+        raise RuntimeError("roll back")
+    assert same(store.get_centroid("c1"), vector(1, 100))
+    assert same(store.get_centroid("c2"), vector(2, 100))
+
+
+def test_cached_centroids_are_read_only(store: SqliteStore) -> None:
+    centroid = store.get_centroid("c1")
+    assert centroid is not None
+    with pytest.raises(ValueError):
+        centroid.weights[0] = 9.0
+
+
+def test_clusters_and_times_match_the_members(store: SqliteStore) -> None:
+    with store.transaction():
+        seqs = [store.insert_article(article(f"a{i}", f"c{1 + i % 3}", 1000 + i)) for i in range(6)]
+        store.merge_cluster("c2", "c3")
+    expected = sorted((m.cluster_id, m.published_at) for m in store.members_by_seq(seqs))
+    assert sorted(store.clusters_and_times(seqs)) == expected
+    assert store.clusters_and_times([]) == []
+
+
+def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)  # folded into the table at once
+    slots, counts = np.array([5, 1, 9, 4_000_000]), np.array([2, 7, 1, 3])
+    with store.transaction():
+        store.save_document_frequencies(slots, counts)
+    batches = list(store.load_document_frequencies(batch=3))
+    assert [len(s) for s, _ in batches] == [3, 1]
+    loaded_slots = np.concatenate([s for s, _ in batches]).tolist()
+    loaded_counts = np.concatenate([c for _, c in batches]).tolist()
+    saved = dict(zip(slots.tolist(), counts.tolist(), strict=True))
+    assert dict(zip(loaded_slots, loaded_counts, strict=True)) == saved
+
+
+def loaded_frequencies(store: SqliteStore) -> dict[int, int]:
+    """Slot → count as a restart rebuilds them: later batches replace earlier values."""
+    table: dict[int, int] = {}
+    for slots, counts in store.load_document_frequencies():
+        table.update(zip(slots.tolist(), counts.tolist(), strict=True))
+    return table
+
+
+@pytest.mark.parametrize("log_slots", [1, 4, 1_000])
+def test_document_frequencies_survive_the_log_and_its_folding(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_slots: int
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", log_slots)
+    expected: dict[int, int] = {}
+    rng = np.random.default_rng(log_slots)
+    for _ in range(6):
+        slots = np.unique(rng.integers(0, 20, 5))
+        counts = rng.integers(0, 9, len(slots))
+        with store.transaction():
+            store.save_document_frequencies(slots, counts)
+        expected.update(zip(slots.tolist(), counts.tolist(), strict=True))
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_document_frequencies(np.array([0, 1]), np.array([99, 99]))
+        raise RuntimeError("roll back")
+    assert loaded_frequencies(store) == expected
+    reopened = SqliteStore(tmp_path / "s.db", "OFF")
+    assert loaded_frequencies(reopened) == expected
