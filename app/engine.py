@@ -52,7 +52,7 @@ from app.stories import (
     StoryConfig,
     Vector,
     add,
-    average_similarity,
+    average_similarities,
     background,
     cosine,
     keywords,
@@ -462,11 +462,11 @@ class Engine:
         window = int(self.settings.story_window_days * 86_400 * 1_000_000)
         candidates = self.store.clusters_and_times(self.story_index.query(signature, MAX_STORY_CANDIDATES))
         clusters = {cluster_id for cluster_id, published_at in candidates if abs(published_at - published) <= window}
-        scores = {}
-        sizes = self.store.cluster_sizes(clusters)
-        for cluster_id, centroid in self.store.get_centroids(clusters).items():
-            scores[cluster_id] = average_similarity(vector, centroid, sizes.get(cluster_id, 0))
-        return scores
+        centroids = self.store.get_centroids(clusters)
+        sizes = self.store.cluster_sizes(centroids)
+        ids = list(centroids)
+        scores = average_similarities(vector, [centroids[c] for c in ids], [sizes.get(c, 0) for c in ids])
+        return dict(zip(ids, scores.tolist(), strict=True))
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
         """The best cluster at or above the story threshold, and the others that the article

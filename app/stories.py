@@ -192,10 +192,26 @@ def average_similarity(vector: Vector, member_sum: Vector, members: int) -> floa
     """Average cosine of a unit vector with a cluster's members, from the sum of their unit
     vectors (average link: unlike the cosine with the centroid, a big, spread-out cluster
     does not pull harder than a small tight one)."""
-    if members <= 0 or len(vector.terms) == 0 or len(member_sum.terms) == 0:
-        return 0.0
-    _, ia, ib = np.intersect1d(vector.terms, member_sum.terms, assume_unique=True, return_indices=True)
-    return float(np.dot(vector.weights[ia], member_sum.weights[ib])) / members
+    return float(average_similarities(vector, [member_sum], [members])[0])
+
+
+def average_similarities(
+    vector: Vector, member_sums: Sequence[Vector], members: Sequence[int]
+) -> npt.NDArray[np.float64]:
+    """:func:`average_similarity` with many clusters at once, in one pass over all their terms
+    (an article is scored against dozens of candidate clusters)."""
+    scores = np.zeros(len(member_sums), dtype=np.float64)
+    if not member_sums or len(vector.terms) == 0:
+        return scores
+    terms = np.concatenate([s.terms for s in member_sums])
+    weights = np.concatenate([s.weights for s in member_sums]).astype(np.float64)
+    owner = np.repeat(np.arange(len(member_sums)), [len(s.terms) for s in member_sums])
+    at = np.minimum(np.searchsorted(vector.terms, terms), len(vector.terms) - 1)
+    hit = vector.terms[at] == terms
+    dots = np.bincount(owner[hit], weights=weights[hit] * vector.weights[at[hit]], minlength=len(member_sums))
+    counts = np.asarray(members, dtype=np.float64)
+    np.divide(dots, counts, out=scores, where=counts > 0)
+    return scores
 
 
 def cosine(a: Vector, b: Vector) -> float:

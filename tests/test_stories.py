@@ -12,6 +12,7 @@ from app.stories import (
     StoryConfig,
     Vector,
     add,
+    average_similarities,
     average_similarity,
     background,
     cosine,
@@ -70,6 +71,12 @@ def test_average_similarity_is_the_mean_cosine_with_the_members() -> None:
     mean = np.mean([cosine(probe, m) for m in members[1:]])
     assert abs(average_similarity(probe, total(members[1:], keep=1000), 3) - mean) < 1e-5
     assert average_similarity(probe, Vector.empty(), 0) == 0.0
+    # Many clusters at once give what each gives alone; an empty or memberless one scores 0.
+    sums = [total(members[1:3], keep=1000), Vector.empty(), members[3], members[1]]
+    many = average_similarities(probe, sums, [2, 0, 1, 0])
+    alone = [average_similarity(probe, s, n) for s, n in zip(sums, [2, 0, 1, 0], strict=True)]
+    assert np.allclose(many, alone) and many[1] == 0.0 and many[3] == 0.0 and many[0] > 0
+    assert average_similarities(Vector.empty(), sums, [2, 0, 1, 0]).tolist() == [0.0] * 4
 
 
 def test_language_background_makes_common_words_weigh_less_from_the_first_article() -> None:
