@@ -34,7 +34,7 @@ class Settings:
     duplicate_threshold: float = 0.5
     containment_threshold: float = 0.9
     # Story clustering.
-    story_lsh_threshold: float = 0.01
+    story_lsh_threshold: float = 0.02
     story_threshold: float = 0.125
     story_merge_threshold: float = 0.22
     story_window_days: float = 90.0

@@ -72,6 +72,27 @@ def test_a_rolled_back_centroid_is_not_served(store: SqliteStore, tmp_path: Path
     assert same(store.get_centroid("c2"), vector(2, 100))
 
 
+def stored_sizes(path: Path, cluster_ids: list[str]) -> dict[str, int]:
+    fresh = SqliteStore(path, "OFF")
+    try:
+        return fresh.cluster_sizes(cluster_ids)
+    finally:
+        fresh.close()
+
+
+def test_cached_cluster_sizes_follow_writes_merges_deletes_and_rollbacks(store: SqliteStore, tmp_path: Path) -> None:
+    ids = ["c1", "c2", "c3", "c9"]
+    assert store.cluster_sizes(ids) == {"c1": 1, "c2": 1, "c3": 1}
+    with store.transaction():
+        store.put_cluster(Cluster("c1", 5, None, "a", 0, 0))
+        store.merge_cluster("c2", "c1")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put_cluster(Cluster("c3", 7, None, "a", 0, 0))
+        raise RuntimeError("roll back")
+    assert store.cluster_sizes(ids) == stored_sizes(tmp_path / "s.db", ids) == {"c1": 5, "c3": 1}
+    assert store.cluster_sizes([]) == {}
+
+
 def test_cached_centroids_are_read_only(store: SqliteStore) -> None:
     centroid = store.get_centroid("c1")
     assert centroid is not None

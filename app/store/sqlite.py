@@ -146,6 +146,7 @@ class SqliteStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._centroids: OrderedDict[str, Vector] = OrderedDict()  # as stored, for clusters that have one
+        self._sizes: OrderedDict[str, int] = OrderedDict()  # as stored: story scoring reads them per article
         self._df_logged: int | None = None  # slots in the document frequency log
 
     @contextmanager
@@ -158,6 +159,7 @@ class SqliteStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._centroids.clear()  # it may hold centroids the rollback undid
+                self._sizes.clear()
                 self._df_logged = None
                 raise
             self._db.execute("COMMIT")
@@ -242,19 +244,28 @@ class SqliteStore:
         return _cluster(rows[0]) if rows else None
 
     def put_cluster(self, cluster: Cluster) -> None:
-        self._execute(
-            "INSERT INTO clusters (id, size, title, canonical_id, first_published_at, last_updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, title = excluded.title,"
-            " canonical_id = excluded.canonical_id, first_published_at = excluded.first_published_at,"
-            " last_updated_at = excluded.last_updated_at",
-            (cluster.id, cluster.size, cluster.title, cluster.canonical_id, cluster.first_published_at,
-             cluster.last_updated_at),
-        )  # fmt: skip
+        with self._lock:
+            self._execute(
+                "INSERT INTO clusters (id, size, title, canonical_id, first_published_at, last_updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size,"
+                " title = excluded.title, canonical_id = excluded.canonical_id,"
+                " first_published_at = excluded.first_published_at, last_updated_at = excluded.last_updated_at",
+                (cluster.id, cluster.size, cluster.title, cluster.canonical_id, cluster.first_published_at,
+                 cluster.last_updated_at),
+            )  # fmt: skip
+            self._remember_size(cluster.id, cluster.size)
+
+    def _remember_size(self, cluster_id: str, size: int) -> None:
+        self._sizes[cluster_id] = size
+        self._sizes.move_to_end(cluster_id)
+        while len(self._sizes) > CENTROID_CACHE_SIZE:
+            self._sizes.popitem(last=False)
 
     def delete_cluster(self, cluster_id: str) -> None:
         with self._lock:
             self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
             self._centroids.pop(cluster_id, None)
+            self._sizes.pop(cluster_id, None)
 
     def get_centroid(self, cluster_id: str) -> Vector | None:
         return self.get_centroids([cluster_id]).get(cluster_id)
@@ -298,11 +309,15 @@ class SqliteStore:
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         keys = list(cluster_ids)
-        if not keys:
-            return {}
-        marks = ",".join("?" * len(keys))
-        rows = self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", keys)
-        return {str(r["id"]): int(r["size"]) for r in rows}
+        with self._lock:
+            found = {cid: self._sizes[cid] for cid in keys if cid in self._sizes}
+            missing = [cid for cid in keys if cid not in found]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                for row in self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", missing):
+                    found[str(row["id"])] = int(row["size"])
+                    self._remember_size(str(row["id"]), int(row["size"]))
+            return found
 
     def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
         keys = list(seqs)
