@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-THRESHOLDS = (0.3, 0.01)  # the service's duplicate and story indexes
+THRESHOLDS = (0.3, 0.02)  # the duplicate index and the story index (their defaults)
 
 
 def _rss() -> int:

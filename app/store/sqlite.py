@@ -10,9 +10,10 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -76,15 +77,57 @@ _ARTICLE_COLUMNS = (
 )
 
 
+V = TypeVar("V")
 _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
-# Centroids kept in memory: story scoring reads dozens per article, mostly of the same active
-# clusters (~3 KB each at 400 terms).
+# Centroids and sizes kept in memory: story scoring reads dozens per article, mostly of the
+# same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms).
 CENTROID_CACHE_SIZE = 10_000
 # Document frequencies a request changed are appended to a log as one row (their new values),
 # not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
 # folded into the table once it holds this many slots.
 DF_LOG_SLOTS = 500_000
+
+
+class RecentValues(Generic[V]):
+    """Values as stored, for the most recently used keys (at most ``size``). The store writes
+    through it; a rollback may undo writes, so it is cleared then."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[str, V] = OrderedDict()
+        self._size = size
+
+    def put(self, key: str, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def get_many(self, keys: Iterable[str], load: Callable[[list[str]], Iterable[tuple[str, V]]]) -> dict[str, V]:
+        """The values of ``keys``; those not held are read with ``load`` (keys it does not
+        return do not exist) and kept."""
+        wanted = list(keys)
+        found = {key: self._items[key] for key in wanted if key in self._items}
+        missing = [key for key in wanted if key not in found]
+        for key, value in load(missing) if missing else ():
+            found[key] = value
+        for key, value in found.items():
+            self.put(key, value)
+        return found
+
+
+def _shared_centroid(data: bytes) -> Vector:
+    """A stored centroid with read-only arrays: the cache hands the same one to every caller."""
+    centroid = Vector.from_bytes(data)
+    centroid.terms.setflags(write=False)
+    centroid.weights.setflags(write=False)
+    return centroid
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -145,8 +188,8 @@ class SqliteStore:
         self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
-        self._centroids: OrderedDict[str, Vector] = OrderedDict()  # as stored, for clusters that have one
-        self._sizes: OrderedDict[str, int] = OrderedDict()  # as stored: story scoring reads them per article
+        self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
+        self._sizes: RecentValues[int] = RecentValues(CENTROID_CACHE_SIZE)
         self._df_logged: int | None = None  # slots in the document frequency log
 
     @contextmanager
@@ -158,7 +201,7 @@ class SqliteStore:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
-                self._centroids.clear()  # it may hold centroids the rollback undid
+                self._centroids.clear()  # they may hold values the rollback undid
                 self._sizes.clear()
                 self._df_logged = None
                 raise
@@ -253,19 +296,13 @@ class SqliteStore:
                 (cluster.id, cluster.size, cluster.title, cluster.canonical_id, cluster.first_published_at,
                  cluster.last_updated_at),
             )  # fmt: skip
-            self._remember_size(cluster.id, cluster.size)
-
-    def _remember_size(self, cluster_id: str, size: int) -> None:
-        self._sizes[cluster_id] = size
-        self._sizes.move_to_end(cluster_id)
-        while len(self._sizes) > CENTROID_CACHE_SIZE:
-            self._sizes.popitem(last=False)
+            self._sizes.put(cluster.id, cluster.size)
 
     def delete_cluster(self, cluster_id: str) -> None:
         with self._lock:
             self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
-            self._centroids.pop(cluster_id, None)
-            self._sizes.pop(cluster_id, None)
+            self._centroids.pop(cluster_id)
+            self._sizes.pop(cluster_id)
 
     def get_centroid(self, cluster_id: str) -> Vector | None:
         return self.get_centroids([cluster_id]).get(cluster_id)
@@ -275,49 +312,31 @@ class SqliteStore:
         with self._lock:
             cursor = self._execute("UPDATE clusters SET centroid = ? WHERE id = ?", (data, cluster_id))
             if cursor.rowcount:
-                self._remember_centroid(cluster_id, Vector.from_bytes(data))
+                self._centroids.put(cluster_id, _shared_centroid(data))
             else:
-                self._centroids.pop(cluster_id, None)
-
-    def _remember_centroid(self, cluster_id: str, centroid: Vector) -> None:
-        """Keep a centroid as stored (read-only arrays, since callers share it)."""
-        centroid.terms.setflags(write=False)
-        centroid.weights.setflags(write=False)
-        self._centroids[cluster_id] = centroid
-        self._centroids.move_to_end(cluster_id)
-        while len(self._centroids) > CENTROID_CACHE_SIZE:
-            self._centroids.popitem(last=False)
+                self._centroids.pop(cluster_id)
 
     def member_vectors(self, cluster_id: str) -> list[Vector]:
         rows = self._query("SELECT story_vector FROM articles WHERE cluster_id = ?", (cluster_id,))
         return [Vector.from_bytes(r["story_vector"]) for r in rows]
 
     def get_centroids(self, cluster_ids: Iterable[str]) -> dict[str, Vector]:
-        keys = list(cluster_ids)
+        def load(missing: list[str]) -> Iterator[tuple[str, Vector]]:
+            marks = ",".join("?" * len(missing))
+            sql = f"SELECT id, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
+            return ((str(r["id"]), _shared_centroid(r["centroid"])) for r in self._query(sql, missing))
+
         with self._lock:
-            found = {cid: self._centroids[cid] for cid in keys if cid in self._centroids}
-            missing = [cid for cid in keys if cid not in found]
-            if missing:
-                marks = ",".join("?" * len(missing))
-                sql = f"SELECT id, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
-                for row in self._query(sql, missing):
-                    found[row["id"]] = Vector.from_bytes(row["centroid"])
-                    self._remember_centroid(row["id"], found[row["id"]])
-            for cid in found:
-                self._centroids.move_to_end(cid)
-            return found
+            return self._centroids.get_many(cluster_ids, load)
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
-        keys = list(cluster_ids)
+        def load(missing: list[str]) -> Iterator[tuple[str, int]]:
+            marks = ",".join("?" * len(missing))
+            rows = self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", missing)
+            return ((str(r["id"]), int(r["size"])) for r in rows)
+
         with self._lock:
-            found = {cid: self._sizes[cid] for cid in keys if cid in self._sizes}
-            missing = [cid for cid in keys if cid not in found]
-            if missing:
-                marks = ",".join("?" * len(missing))
-                for row in self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", missing):
-                    found[str(row["id"])] = int(row["size"])
-                    self._remember_size(str(row["id"]), int(row["size"]))
-            return found
+            return self._sizes.get_many(cluster_ids, load)
 
     def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
         keys = list(seqs)
