@@ -22,6 +22,7 @@ from datasketch.lsh import _optimal_param
 from app.fingerprint import Signature
 
 Keys = npt.NDArray[np.uint64]
+Composite = npt.NDArray[np.uint32]
 Rows = npt.NDArray[np.int32]
 PENDING_ROWS = 2048  # rows kept unsorted before they become a run
 
@@ -64,33 +65,36 @@ def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> Keys:
     return key
 
 
-_BAND_SHIFT = np.uint64(57)  # up to 128 bands in the top 7 bits of a composite key
-_KEY_MASK = np.uint64((1 << 57) - 1)
+def composite_keys(keys: Keys) -> Composite:
+    """Band number and band key hashed together into 32 bits: one sorted array serves all
+    bands, at 4 bytes a key.
 
-
-def composite_keys(keys: Keys) -> Keys:
-    """Band number in the top 7 bits, band key in the rest: one sorted array serves all bands.
-
-    Masking drops 7 bits of a band key; two different bands then share a key with odds of
-    2^-57, which can only add a candidate, never lose one.
+    Two different (band, key) pairs share a value with odds of about 2^-32: at a million
+    articles of 82 bands a query meets one or two such strangers, which can only add a
+    candidate (the engine scores or verifies every one), never lose one.
     """
-    bands = np.arange(keys.shape[-1], dtype=np.uint64) << _BAND_SHIFT
-    return (keys & _KEY_MASK) | bands
+    bands = np.arange(keys.shape[-1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    mixed = (keys ^ bands) * np.uint64(0xBF58476D1CE4E5B9)  # odd multiplier: wraps mod 2^64 by design
+    mixed ^= mixed >> np.uint64(31)
+    return (mixed >> np.uint64(32)).astype(np.uint32)
 
 
 @dataclass
 class _Run:
     """Composite keys of many rows, sorted, and the row each key belongs to."""
 
-    keys: Keys
+    keys: Composite
     rows: Rows
 
     @staticmethod
-    def build(keys: Keys, rows: Rows) -> _Run:
-        order = np.argsort(keys, kind="stable")
-        return _Run(keys[order], rows[order])
+    def build(keys: Composite, rows: Rows) -> _Run:
+        # Sorting key and row packed in one 64-bit word needs no index array (argsort's is
+        # 8 bytes an entry, as much as both columns), so building a run peaks lower.
+        packed = (keys.astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64)
+        packed.sort()
+        return _Run((packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int32))
 
-    def matches(self, query: Keys) -> Rows:
+    def matches(self, query: Composite) -> Rows:
         """Rows that share at least one composite key with the query."""
         lo = np.searchsorted(self.keys, query, side="left")
         hi = np.searchsorted(self.keys, query, side="right")
@@ -106,14 +110,14 @@ class _Run:
 class BandedIndex:
     """:class:`CandidateIndex` with MinHashLSH's banding for ``threshold``, in numpy arrays.
 
-    Memory: 12 bytes per band per article (an 8-byte key and a 4-byte row), plus 13 bytes per
-    article for the row tables. A query is one vectorised binary search per run.
+    Memory: 8 bytes per band per article (a 4-byte composite key and a 4-byte row), plus 13
+    bytes per article for the row tables. A query is one vectorised binary search per run.
     """
 
     def __init__(self, num_perm: int, threshold: float) -> None:
         self.bands, self.rows_per_band = band_split(threshold, num_perm)
         self._runs: list[_Run] = []
-        self._pending_keys = np.zeros((PENDING_ROWS, self.bands), dtype=np.uint64)
+        self._pending_keys = np.zeros((PENDING_ROWS, self.bands), dtype=np.uint32)
         self._pending_rows = np.zeros(PENDING_ROWS, dtype=np.int32)
         self._pending = 0
         self._pending_lookup: dict[int, int | list[int]] = {}  # composite key → pending row(s) holding it
@@ -206,7 +210,7 @@ class BandedIndex:
         self._pending_lookup.clear()
         self._push_run(keys, rows)
 
-    def _push_run(self, keys: Keys, rows: Rows) -> None:
+    def _push_run(self, keys: Composite, rows: Rows) -> None:
         """Add a run; merge runs while the newest is as big as the one before (dropping dead
         rows), so there are only a few runs, each about twice as large as the next."""
         while self._runs and len(self._runs[-1].rows) <= len(rows):
