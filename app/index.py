@@ -130,6 +130,12 @@ class BandedIndex:
     def __len__(self) -> int:
         return self._live
 
+    def nbytes(self) -> int:
+        """Bytes held by the index's arrays (runs, pending rows, row tables)."""
+        runs = sum(run.keys.nbytes + run.rows.nbytes for run in self._runs)
+        pending = self._pending_keys.nbytes + self._pending_rows.nbytes
+        return runs + pending + self._row_key.nbytes + self._dead.nbytes + self._row_of.nbytes
+
     def _room(self, key: int, rows: int = 1) -> None:
         """Grow the row tables for ``rows`` more rows and article keys up to ``key``."""
         if self._next_row + rows > len(self._row_key):

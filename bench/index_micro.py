@@ -55,6 +55,8 @@ def measure(kind: str, threshold: float, n: int) -> str:
     query_ms = (time.perf_counter() - started) / len(queries) * 1e3
     per_article = (_rss() - before) / n
     figures = f"{per_article:>8,.0f} B/article {insert_us:>7.1f} us/insert {query_ms:>6.2f} ms/query"
+    if ours is not None:
+        figures += f" (arrays alone {ours.nbytes() / n:,.0f} B/article)"
     return f"{kind:<11} t={threshold:<5} {figures}"
 
 

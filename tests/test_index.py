@@ -95,3 +95,12 @@ def test_bulk_insert_answers_as_inserting_one_by_one(threshold: float) -> None:
         assert sorted(bulk.query(probe)) == sorted(one_by_one.query(probe))
         # the pending rows of one_by_one count their shared bands as the sorted runs of bulk do
         assert bulk.query(probe, limit=7) == one_by_one.query(probe, limit=7)
+
+
+def test_memory_is_eight_bytes_per_band_entry_plus_row_tables() -> None:
+    index = BandedIndex(128, 0.02)
+    n = 3 * PENDING_ROWS
+    index.insert_many(np.arange(n, dtype=np.int64), np.stack(signatures(n, 5000, np.random.default_rng(3))))
+    fixed = PENDING_ROWS * (index.bands * 4 + 4)  # the pending buffer is allocated up front
+    per_article = (index.nbytes() - fixed) / n
+    assert 8 * index.bands <= per_article <= 8 * index.bands + 20
