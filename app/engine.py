@@ -45,6 +45,7 @@ from app.ingest import (
     stored_input,
     stored_shingles,
 )
+from app.memory import release_free_memory
 from app.settings import Settings
 from app.store.base import Article, Cluster, Member, Store
 from app.stories import (
@@ -202,6 +203,7 @@ class Engine:
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
         for slots, counts in self.store.load_document_frequencies():
             self.df.counts[slots] = counts
+        release_free_memory()  # the index build's temporaries would otherwise stay resident
 
     # ---------------------------------------------------------------- writes
 
