@@ -2,9 +2,9 @@
 
 Two reports of one event share its specific words (names, places, numbers), not its
 sentences; two look-alike events share the generic words. Weighting each word by how rare it
-is in the stream so far (IDF) and comparing an article with a cluster's centroid (the sum of
-its members' vectors, so the cluster is judged as a whole) tells them apart far better than
-word-set Jaccard. Title words count ``title_weight`` times.
+is in the stream so far (IDF) and comparing an article with a cluster as a whole (its average
+cosine with the members, from the sum of their vectors: the cluster's centroid) tells them
+apart far better than word-set Jaccard. Title words count ``title_weight`` times.
 
 Terms are 32-bit hashes of normalised words; document frequencies live in a fixed-size
 hashed table (collisions only make rare words look a little less rare).
