@@ -228,6 +228,8 @@ class Engine:
 
     def ingest_prepared(self, items: Sequence[Prepared | StorywireError]) -> list[IngestResult | StorywireError]:
         """Ingest prepared articles in order, in one transaction; errors pass through in place."""
+        for language in {item.clean.language for item in items if isinstance(item, Prepared)}:
+            background(language)  # built on first use of a language (1-2 s): not under the lock
         with self._write():
             return [item if isinstance(item, StorywireError) else self._ingest_one(item) for item in items]
 
@@ -377,7 +379,7 @@ class Engine:
         """Take an article out of indexes, store and group; its cluster is refreshed by the caller."""
         self.dup_index.remove(article.seq)
         self.story_index.remove(article.seq)
-        self._count_terms(article.story_vector, article.language, sign=-1)
+        self._uncount_terms(article.story_vector)
         self.store.delete_article(article.id)
         if article.duplicate_of is None:
             self._regroup(self.store.group_members(article.id))
@@ -442,11 +444,15 @@ class Engine:
         group_ids = dict.fromkeys(m.duplicate_of or m.id for m in candidates)
         return [a for a in map(self.store.get_article, group_ids) if a is not None]
 
-    def _count_terms(self, counts: Vector, language: str | None, sign: int = 1) -> Vector:
-        """Count an article's terms in (or, with sign -1, out of) the document frequencies;
-        returns its TF-IDF vector under the updated statistics."""
-        self._touched_slots.append(self.df.add(counts.terms, sign))
+    def _count_terms(self, counts: Vector, language: str | None) -> Vector:
+        """Count an article's terms in the document frequencies; returns its TF-IDF vector
+        under the updated statistics."""
+        self._touched_slots.append(self.df.add(counts.terms))
         return self._weigh(counts, language)
+
+    def _uncount_terms(self, vector: Vector) -> None:
+        """Take a removed article's terms out of the document frequencies."""
+        self._touched_slots.append(self.df.add(vector.terms, sign=-1))
 
     def _weigh(self, counts: Vector, language: str | None) -> Vector:
         """TF-IDF vector of term counts: the stream's document frequencies, started from the
@@ -602,6 +608,7 @@ class Engine:
     def similar(self, article: ArticleIn) -> SimilarResult:
         """What ingesting the article would match, without storing anything."""
         prepared = self.prepare(article)
+        background(prepared.clean.language)  # built on first use of a language: not under the lock
         with self._lock:
             candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
             duplicates = []

@@ -149,3 +149,14 @@ def test_document_frequencies_survive_the_log_and_its_folding(
     assert loaded_frequencies(store) == expected
     reopened = SqliteStore(tmp_path / "s.db", "OFF")
     assert loaded_frequencies(reopened) == expected
+
+
+def test_an_error_after_sqlite_rolled_back_by_itself_is_raised_and_not_cached(store: SqliteStore) -> None:
+    with pytest.raises(RuntimeError, match="disk full"), store.transaction():
+        store.put_cluster(Cluster("c1", 9, None, "a", 0, 0))
+        store._db.execute("ROLLBACK")  # as SQLite does by itself on SQLITE_FULL or an I/O error
+        raise RuntimeError("disk full")
+    assert store.cluster_sizes(["c1"]) == {"c1": 1}
+    with store.transaction():  # and the store keeps working
+        store.put_cluster(Cluster("c1", 2, None, "a", 0, 0))
+    assert store.cluster_sizes(["c1"]) == {"c1": 2}

@@ -199,13 +199,17 @@ class SqliteStore:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
-                self._centroids.clear()  # they may hold values the rollback undid
+                # The caches may hold values the rollback undoes. Clear them first: on a full
+                # disk or an I/O error SQLite may already have rolled back, and then ROLLBACK
+                # itself would fail and hide the first error.
+                self._centroids.clear()
                 self._sizes.clear()
                 self._df_logged = None
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -49,7 +49,7 @@ def model() -> _Model:
     """py3langid's default model, in arrays (loaded once per process)."""
     ident = py3langid.langid._get_identifier()
     return _Model(
-        next_state=np.frombuffer(ident.tk_nextmove, dtype=np.uint32),
+        next_state=np.asarray(ident.tk_nextmove).astype(np.uint32),  # 2- or 4-byte entries by model size
         row_base=np.asarray(ident._rowbase, dtype=np.int64),
         feature=np.asarray(ident.tk_output, dtype=np.int64),
         half_table=np.asarray(ident.nb_ptc, dtype=np.float16),
