@@ -122,6 +122,11 @@ class RecentValues(Generic[V]):
         return found
 
 
+def _placeholders(count: int) -> str:
+    """``?,?,…`` for an ``IN (…)`` list of ``count`` values."""
+    return ",".join("?" * count)
+
+
 def _shared_centroid(data: bytes) -> Vector:
     """A stored centroid with read-only arrays: the cache hands the same one to every caller."""
     centroid = Vector.from_bytes(data)
@@ -234,7 +239,7 @@ class SqliteStore:
         keys = list(seqs)
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        marks = _placeholders(len(keys))
         rows = self._query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE seq IN ({marks}) ORDER BY seq", keys)
         return [_article(r) for r in rows]
 
@@ -326,7 +331,7 @@ class SqliteStore:
 
     def get_centroids(self, cluster_ids: Iterable[str]) -> dict[str, Vector]:
         def load(missing: list[str]) -> Iterator[tuple[str, Vector]]:
-            marks = ",".join("?" * len(missing))
+            marks = _placeholders(len(missing))
             sql = f"SELECT id, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
             return ((str(r["id"]), _shared_centroid(r["centroid"])) for r in self._query(sql, missing))
 
@@ -335,7 +340,7 @@ class SqliteStore:
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         def load(missing: list[str]) -> Iterator[tuple[str, int]]:
-            marks = ",".join("?" * len(missing))
+            marks = _placeholders(len(missing))
             rows = self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", missing)
             return ((str(r["id"]), int(r["size"])) for r in rows)
 
@@ -346,7 +351,7 @@ class SqliteStore:
         keys = list(seqs)
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        marks = _placeholders(len(keys))
         with self._lock:  # the covering index holds both columns: no article row is read
             cursor = self._db.execute(
                 f"SELECT cluster_id, published_at FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
@@ -358,7 +363,7 @@ class SqliteStore:
         keys = list(seqs)
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        marks = _placeholders(len(keys))
         rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE seq IN ({marks})", keys)
         return [Member(**dict(r)) for r in rows]
 
@@ -442,7 +447,7 @@ class SqliteStore:
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]:
         if not cluster_ids:
             return {}
-        marks = ",".join("?" * len(cluster_ids))
+        marks = _placeholders(len(cluster_ids))
         rows = self._query(
             f"SELECT DISTINCT cluster_id, source FROM articles WHERE cluster_id IN ({marks}) AND source IS NOT NULL"
             " ORDER BY cluster_id, source",
