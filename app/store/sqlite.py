@@ -236,12 +236,15 @@ class SqliteStore:
         return _article(rows[0]) if rows else None
 
     def articles_by_seq(self, seqs: Iterable[int]) -> list[Article]:
+        return [_article(r) for r in self._rows_by_seq(_ARTICLE_COLUMNS, seqs)]
+
+    def _rows_by_seq(self, columns: str, seqs: Iterable[int]) -> list[sqlite3.Row]:
+        """These columns of the articles with these seqs, in seq order."""
         keys = list(seqs)
         if not keys:
             return []
-        marks = _placeholders(len(keys))
-        rows = self._query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE seq IN ({marks}) ORDER BY seq", keys)
-        return [_article(r) for r in rows]
+        sql = f"SELECT {columns} FROM articles WHERE seq IN ({_placeholders(len(keys))}) ORDER BY seq"
+        return self._query(sql, keys)
 
     def find_exact(self, exact_key: str) -> Article | None:
         rows = self._query(
@@ -360,12 +363,7 @@ class SqliteStore:
             return cursor.fetchall()
 
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
-        keys = list(seqs)
-        if not keys:
-            return []
-        marks = _placeholders(len(keys))
-        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE seq IN ({marks})", keys)
-        return [Member(**dict(r)) for r in rows]
+        return [Member(**dict(r)) for r in self._rows_by_seq(_MEMBER_COLUMNS, seqs)]
 
     def merge_cluster(self, old_id: str, new_id: str) -> None:
         """Move every member of ``old_id`` to ``new_id``; the old id resolves to the new from now on."""
