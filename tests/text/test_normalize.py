@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.text import normalize as normalize_module
 from app.text.normalize import normalize
 from app.text.tokenize import tokenize
 
@@ -57,3 +61,23 @@ def test_spelling_variants_of_one_arabic_sentence_compare_equal() -> None:
 )
 def test_tokenize(description: str, text: str, tokens: list[str]) -> None:
     assert tokenize(normalize(text)) == tokens, description
+
+
+# The characters normalize treats specially, and white space of every kind, so that random
+# text from them hits the folds, the removals and the collapse together.
+_SPECIAL = st.sampled_from(
+    [chr(c) for c in range(0x0600, 0x0700)]
+    + ["\u00a0", "\u2028", "\u3000", "\x1c", "\x85", "\t", "\n", "\r", " ", "\u200b", "\ufeff", "A", "ß", "1"]
+)
+
+
+@given(st.lists(_SPECIAL, max_size=40).map("".join))
+def test_normalize_folds_as_one_simultaneous_translation(text: str) -> None:
+    """The folds run as a chain of replacements; they must give what mapping every character
+    at once gives (stored fingerprints were made that way), and collapse white space as
+    ``re``'s ``\\s+`` does."""
+    module = normalize_module
+    table = str.maketrans({letter: folded or None for letter, folded in module._ARABIC_FOLD})
+    reference = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    reference = module._ARABIC_MARKS.sub("", module._FORMAT_CHARS.sub("", reference)).translate(table)
+    assert normalize(text) == re.sub(r"\s+", " ", reference).strip()
