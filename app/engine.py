@@ -13,7 +13,8 @@ Rules (also in the README):
   ingest order among themselves; they stay in their cluster.
 - Cluster: a duplicate goes to its canonical's cluster; any other article joins the candidate
   cluster (from the story LSH index, within ``story_window_days``) whose members its TF-IDF
-  vector is closest to on average (average cosine), if at least ``story_threshold``, else
+  vector is closest to on average (average cosine, less a time penalty growing with the log of
+  the days to the cluster's nearest member found), if at least ``story_threshold``, else
   starts one; other candidates at or above ``story_merge_threshold`` merge into the chosen one.
 - A cluster's canonical member is the canonical of its largest duplicate group (ties: the
   earliest published, then the first ingested); its title is that article's title.
@@ -57,6 +58,7 @@ from app.stories import (
     background,
     cosine,
     keywords,
+    time_penalty,
     total,
     weigh,
 )
@@ -67,6 +69,7 @@ from app.workers import prepare_all
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
+MICROS_PER_DAY = 86_400 * 1_000_000
 POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them costs more
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
@@ -465,16 +468,25 @@ class Engine:
 
     def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
         """Average cosine of the article with the members of each candidate cluster (from the
-        cluster's summed vector and size): the clusters of the story-index candidates published
-        within the story window of it."""
-        window = int(self.settings.story_window_days * 86_400 * 1_000_000)
+        cluster's summed vector and size), less the time penalty for the days between the
+        article and the nearest of the cluster's members found: the clusters of the story-index
+        candidates published within the story window of it."""
+        window = int(self.settings.story_window_days * MICROS_PER_DAY)
         candidates = self.store.clusters_and_times(self.story_index.query(signature, MAX_STORY_CANDIDATES))
-        clusters = {cluster_id for cluster_id, published_at in candidates if abs(published_at - published) <= window}
-        centroids = self.store.get_centroids(clusters)
+        gaps: dict[str, int] = {}  # cluster -> time to its nearest member found, within the window
+        for cluster_id, published_at in candidates:
+            gap = abs(published_at - published)
+            if gap <= window and gap < gaps.get(cluster_id, window + 1):
+                gaps[cluster_id] = gap
+        centroids = self.store.get_centroids(gaps)
         sizes = self.store.cluster_sizes(centroids)
         ids = list(centroids)
         scores = average_similarities(vector, [centroids[c] for c in ids], [sizes.get(c, 0) for c in ids])
-        return dict(zip(ids, scores.tolist(), strict=True))
+        penalty, scale = self.settings.story_time_penalty, self.settings.story_time_scale_days
+        return {
+            c: score - time_penalty(gaps[c] / MICROS_PER_DAY, penalty, scale)
+            for c, score in zip(ids, scores.tolist(), strict=True)
+        }
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
         """The best cluster at or above the story threshold, and the others that the article

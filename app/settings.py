@@ -37,7 +37,12 @@ class Settings:
     story_lsh_threshold: float = 0.02
     story_threshold: float = 0.125
     story_merge_threshold: float = 0.22
-    story_window_days: float = 90.0
+    story_window_days: float = 730.0
+    # Score taken off per doubling of (1 + days between the article and the cluster's nearest
+    # member found / story_time_scale_days): the further apart in time, the more alike two
+    # reports must be to be one story. 0: off.
+    story_time_penalty: float = 0.03
+    story_time_scale_days: float = 30.0
     story_prior_documents: float = 1000.0  # articles the language's word shares count as; 0: off
 
     def __post_init__(self) -> None:
@@ -61,6 +66,8 @@ class Settings:
             value = getattr(self, name)
             _require(0.0 < value <= 1.0, f"STORYWIRE_{name.upper()} must be in (0, 1]")
         _require(self.story_window_days > 0, "STORYWIRE_STORY_WINDOW_DAYS must be positive")
+        _require(self.story_time_penalty >= 0, "STORYWIRE_STORY_TIME_PENALTY must not be negative")
+        _require(self.story_time_scale_days > 0, "STORYWIRE_STORY_TIME_SCALE_DAYS must be positive")
         _require(self.story_prior_documents >= 0, "STORYWIRE_STORY_PRIOR_DOCUMENTS must not be negative")
 
 

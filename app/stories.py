@@ -17,6 +17,7 @@ stream grows its own counts take over.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -186,6 +187,14 @@ def total(vectors: Iterable[Vector], keep: int) -> Vector:
     for vector in vectors:
         result = add(result, vector, keep)
     return result
+
+
+def time_penalty(gap_days: float, penalty: float, scale_days: float) -> float:
+    """What a cluster's score loses for lying ``gap_days`` from the article: ``penalty`` per
+    doubling of ``1 + gap_days / scale_days`` (nothing at 0 days, ``penalty`` at
+    ``scale_days``, about 3.3 x ``penalty`` at a year for a 30-day scale). Two reports of one
+    event come close together; a look-alike event months later must be much more alike to join."""
+    return penalty * math.log2(1 + abs(gap_days) / scale_days)
 
 
 def average_similarity(vector: Vector, member_sum: Vector, members: int) -> float:

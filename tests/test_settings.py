@@ -27,6 +27,8 @@ def test_values_are_read_and_converted() -> None:
         ({"STORYWIRE_DUPLICATE_THRESHOLD": "1.5"}, "STORYWIRE_DUPLICATE_THRESHOLD"),
         ({"STORYWIRE_SQLITE_SYNCHRONOUS": "sometimes"}, "STORYWIRE_SQLITE_SYNCHRONOUS"),
         ({"STORYWIRE_STORY_PRIOR_DOCUMENTS": "-1"}, "STORYWIRE_STORY_PRIOR_DOCUMENTS"),
+        ({"STORYWIRE_STORY_TIME_PENALTY": "-0.1"}, "STORYWIRE_STORY_TIME_PENALTY"),
+        ({"STORYWIRE_STORY_TIME_SCALE_DAYS": "0"}, "STORYWIRE_STORY_TIME_SCALE_DAYS"),
     ],
 )
 def test_bad_settings_fail_with_a_clear_message(env: dict[str, str], message: str) -> None:

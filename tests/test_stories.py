@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -18,6 +19,7 @@ from app.stories import (
     cosine,
     keywords,
     term_counts,
+    time_penalty,
     total,
     weigh,
 )
@@ -149,6 +151,36 @@ def test_clusters_outside_the_window_take_no_new_members(tmp_path) -> None:  # t
         first = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey", day=1)
         late = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir", day=20)
         assert late["cluster_id"] != first["cluster_id"]
+
+
+def test_time_penalty_grows_with_the_log_of_the_gap() -> None:
+    assert time_penalty(0, 0.03, 30) == 0
+    assert time_penalty(30, 0.03, 30) == pytest.approx(0.03)
+    assert time_penalty(-30, 0.03, 30) == pytest.approx(0.03)  # a late-published report counts the same
+    assert time_penalty(90, 0.03, 30) == pytest.approx(0.06)
+    assert time_penalty(365, 0.0, 30) == 0
+
+
+def test_a_cluster_scores_lower_the_further_away_in_time_the_article_is(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """/v1/similar shows it: the same report, dated 180 days after the cluster's only member,
+    scores the time penalty for those days below the same report dated an hour after."""
+    with TestClient(create_app(Settings(data_dir=tmp_path, prepare_workers=0))) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        cluster = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")["cluster_id"]
+
+        def score(published_at: str) -> float:
+            probe = {"text": IZMIR_2, "title": "Survivors pulled from rubble in Izmir", "published_at": published_at}
+            clusters = client.post("/v1/similar", json=probe).json()["clusters"]
+            return float(next(c["score"] for c in clusters if c["cluster_id"] == cluster))
+
+        near, far = score("2020-10-01T13:00:00Z"), score("2021-03-30T12:00:00Z")
+    settings = Settings()
+    expected = time_penalty(180, settings.story_time_penalty, settings.story_time_scale_days) - time_penalty(
+        1 / 24, settings.story_time_penalty, settings.story_time_scale_days
+    )
+    assert expected > 0.08
+    assert near - far == pytest.approx(expected, abs=2e-4)
 
 
 def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) -> None:  # type: ignore[no-untyped-def]
