@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.fingerprint import overlap
+from app.text.chrome import is_boilerplate
+from app.text.normalize import normalize
 from app.text.pipeline import TextConfig, clean_text, shingles
 from tests.conftest import seed_body
 
@@ -57,3 +63,22 @@ def test_same_body_in_two_sites_chrome_matches_and_two_articles_of_one_site_do_n
 def test_text_without_article_is_empty() -> None:
     menu = "Home\nWorld\nSports\nContact us\nPrivacy policy"
     assert clean_text(menu, "en", CFG).tokens == ()
+
+
+# What the boilerplate check replaced: one case-insensitive pattern. On normalised text the two
+# must agree (stored pages were cleaned with the old one).
+_CASE_INSENSITIVE_BOILERPLATE = re.compile(
+    r"©|\(c\)|copyright|all rights reserved|جميع الحقوق|حقوق النشر|"
+    r"^\S.{0,40}\*$|security code|characters left|terms of (use|service)|privacy policy",
+    re.IGNORECASE,
+)
+_PHRASES = ["Copyright", "ALL RIGHTS RESERVED", "Security Code", "characters left", "Terms of Use",
+            "terms of service", "Privacy Policy", "PRIVACY POLİCY", "prıvacy polıcy", "ſecurity code",
+            "(C)", "©", "جميع الحقوق", "حقوق النشر", "Name *", "*"]  # fmt: skip
+_PIECES = st.sampled_from([*_PHRASES, " ", "  ", "a", "ı", "İ", "K", "x" * 30, "word ", "\t"])
+
+
+@given(st.lists(_PIECES, max_size=8).map("".join))
+def test_boilerplate_check_agrees_with_the_case_insensitive_pattern(raw: str) -> None:
+    text = normalize(raw)
+    assert is_boilerplate(text) == bool(_CASE_INSENSITIVE_BOILERPLATE.search(text))
