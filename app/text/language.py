@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
+from itertools import islice
 
 import justext
 
@@ -17,6 +18,7 @@ from app.text.tokenize import tokenize
 _ARABIC_VARIETIES = frozenset({"ar", "ary", "arz", "apc", "ajp", "acm", "afb", "ayl", "aeb", "arq", "ars", "acq"})
 
 _SAMPLE = 1500
+_MIN_LETTERS = 20  # below this many letters in the sample the language is not told
 _LETTERS = re.compile(r"[^\W\d_]")
 
 # ISO 639-1 code → name of jusText's stoplist, for the languages we support.
@@ -40,8 +42,8 @@ def detect_language(text: str) -> str | None:
     """
     start = max(0, len(text) // 2 - _SAMPLE // 2)
     sample = text[start : start + _SAMPLE]
-    if len(_LETTERS.findall(sample)) < 20:
-        return None
+    if next(islice(_LETTERS.finditer(sample), _MIN_LETTERS - 1, None), None) is None:
+        return None  # fewer letters than that (counted only up to there: findall cost 0.1 ms)
     code = langid_fast.classify(sample)
     return "ar" if code in _ARABIC_VARIETIES else code
 
