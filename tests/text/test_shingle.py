@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.text.shingle import shingle_hashes
+from app.text.shingle import shingle_hashes, token_hashes
 
 words = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "ليبيا", "موسكو"]), max_size=40)
 
@@ -26,3 +26,11 @@ def test_shingles_are_sorted_distinct_and_deterministic(tokens: list[str]) -> No
     assert hashes.dtype == np.uint32
     assert np.array_equal(hashes, np.unique(hashes))
     assert np.array_equal(hashes, shingle_hashes(list(tokens), 3))
+
+
+def test_hashes_stay_those_stored_fingerprints_were_made_with() -> None:
+    """Stored signatures are compared with new ones: a change of hash here would need a new
+    PIPELINE_VERSION (and a fresh store), never a silent change. CRC-32 of the UTF-8 bytes."""
+    assert token_hashes(["ليبيا", "moscow"]).tolist() == [1184112177, 30782535]
+    tokens = ["the", "talks", "in", "moscow", "ended", "on", "monday"]
+    assert shingle_hashes(tokens, 5).tolist() == [971377757, 3878156744, 4047440034]
