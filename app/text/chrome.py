@@ -92,7 +92,7 @@ def make_blocks(text: str, stopwords: frozenset[str] | None) -> list[Block]:
         tokens = tuple(tokenize(normalized))
         density = None
         if stopwords is not None and tokens:
-            density = sum(t in stopwords for t in tokens) / len(tokens)
+            density = sum(map(stopwords.__contains__, tokens)) / len(tokens)
         blocks.append(Block(" ".join(line.split()), normalized, tokens, density, line_key(normalized)))
     return blocks
 
