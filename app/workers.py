@@ -9,6 +9,9 @@ The engine keeps every decision in the main process.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
@@ -20,12 +23,24 @@ from app.text.language import detect_language
 from app.text.pipeline import TextConfig
 
 _worker: tuple[TextConfig, Signer, StoryConfig] | None = None
+PARENT_CHECK_SECONDS = 1.0
 
 
-def _start(shingle_size: int, num_perm: int, seed: int) -> None:
+def _start(shingle_size: int, num_perm: int, seed: int, server: int) -> None:
     global _worker
     _worker = (TextConfig.default(shingle_size), Signer(num_perm, seed), StoryConfig())
     detect_language("Load the language model once per worker.")
+    threading.Thread(target=_exit_without, args=(server,), name="exit-without-server", daemon=True).start()
+
+
+def _exit_without(server: int) -> None:
+    """Exit once the server process is gone. A server killed outright (kill -9, the OOM killer)
+    cannot shut its pool down, and a worker waiting for work would wait forever: it holds the
+    task queue's write end itself, so the queue never reports the server's end closed. Each
+    crash would leave a worker (~300 MB) behind."""
+    while os.getppid() == server:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _prepare(job: tuple[ArticleIn, frozenset[int]]) -> Prepared | StorywireError:
@@ -40,7 +55,7 @@ def start_pool(workers: int, shingle_size: int, num_perm: int, seed: int) -> Exe
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(shingle_size, num_perm, seed),
+        initargs=(shingle_size, num_perm, seed, os.getpid()),
     )
 
 

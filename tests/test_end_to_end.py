@@ -162,3 +162,39 @@ def test_data_made_with_other_parameters_is_refused(service: Service, data_dir: 
     assert other.proc.wait(timeout=60) != 0
     message = other.proc.stderr.read().decode()  # type: ignore[union-attr]
     assert "fingerprint parameters" in message and "num_perm" in message
+
+
+def _workers_of(pid: int) -> list[int]:
+    """Pids of the prepare workers a process started (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # exited meanwhile
+        if int(fields[1]) == pid and b"spawn_main" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_a_killed_service_leaves_no_worker_behind(service: Service) -> None:
+    text = "The council met on Monday to discuss the new budget for roads and schools in district {}."
+    items = [{"id": f"w{i}", "text": text.format(i)} for i in range(64)]  # a batch big enough for the pool
+    assert service.http.post("/v1/articles/batch", json={"articles": items}).status_code == 200
+    workers = _workers_of(service.proc.pid)
+    assert workers, "a batch this size is prepared in a worker process"
+    service.kill()
+    deadline = time.monotonic() + 30
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_running, workers)), "workers outlived the killed service"
