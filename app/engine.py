@@ -15,6 +15,9 @@ Rules (also in the README):
   cluster (from the story LSH index, within ``story_window_days``) whose members its TF-IDF
   vector is closest to on average (average cosine), if at least ``story_threshold``, else
   starts one; other candidates at or above ``story_merge_threshold`` merge into the chosen one.
+  Clusters older than the window stop taking members: the story index forgets articles
+  published more than ``story_window_days`` + ``STORY_LATE_DAYS`` before the newest one seen,
+  so it holds a window of articles, not the whole store.
 - A cluster's canonical member is the canonical of its largest duplicate group (ties: the
   earliest published, then the first ingested); its title is that article's title.
 """
@@ -72,6 +75,10 @@ POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them co
 # work per article stays bounded however many articles share a common keyword.
 MAX_STORY_CANDIDATES = 200
 SHINGLE_CACHE_SIZE = 20_000  # canonicals whose shingles stay in memory (~2 KB each)
+# How late an article may come (published before the newest one seen) and still be compared
+# with its whole story window. The story index keeps this much more than the window; an article
+# older than that (a backfill) is only compared with what the index still holds.
+STORY_LATE_DAYS = 30
 # Containment decides only for texts of at least this many shingles: a few shared words
 # inside a long article are a quotation, not a copy.
 MIN_CONTAINED_SHINGLES = 15
@@ -139,6 +146,10 @@ def _micros_now() -> int:
     return time.time_ns() // 1000
 
 
+def _micros(days: float) -> int:
+    return int(days * 86_400 * 1_000_000)
+
+
 def fingerprint_params(settings: Settings) -> dict[str, object]:
     """What stored signatures depend on; stored with the data and checked at every start."""
     return {
@@ -196,9 +207,14 @@ class Engine:
         """Rebuild everything kept in memory from the store."""
         self.dup_index = BandedIndex(self.settings.num_perm, self.settings.lsh_threshold)
         self.story_index = BandedIndex(self.settings.num_perm, self.settings.story_lsh_threshold)
-        for seqs, sigs, story_sigs in self.store.signatures():
+        # A store made before this was kept forgets nothing until its next ingest.
+        self._newest_published = self._saved_newest = int(self.store.get_meta("newest_published") or 0)
+        horizon = self._story_horizon()
+        self.story_index.forget_before(horizon)
+        for seqs, published, sigs, story_sigs in self.store.signatures():
             self.dup_index.insert_many(seqs, sigs)
-            self.story_index.insert_many(seqs, story_sigs)
+            recent = published >= horizon
+            self.story_index.insert_many(seqs[recent], story_sigs[recent], published[recent])
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
         for slots, counts in self.store.load_document_frequencies():
@@ -267,6 +283,9 @@ class Engine:
         if self.version != self._saved_version:
             self.store.set_meta("clusters_version", str(self.version))
             self._saved_version = self.version
+        if self._newest_published != self._saved_newest:
+            self.store.set_meta("newest_published", str(self._newest_published))
+            self._saved_newest = self._newest_published
 
     def _tick(self) -> int:
         """Strictly increasing write time, so cluster update order is never ambiguous."""
@@ -291,6 +310,7 @@ class Engine:
         published = prepared.published_at
         if published is None:
             published = existing.published_at if existing is not None else now
+        self._see_published(published, now)
         vector = self._count_terms(prepared.story_counts, prepared.clean.language)
         story_signature = self._story_signature(vector)
         merging: list[str] = []
@@ -325,7 +345,8 @@ class Engine:
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
-        self.story_index.insert(article.seq, article.story_signature)
+        if published >= self._story_horizon():
+            self.story_index.insert(article.seq, article.story_signature, published)
         centroid = add(self.store.get_centroid(cluster_id) or Vector.empty(), vector, self.story.centroid_terms)
         for other in merging:
             centroid = add(centroid, self.store.get_centroid(other) or Vector.empty(), self.story.centroid_terms)
@@ -463,14 +484,23 @@ class Engine:
         """MinHash of the article's heaviest words: what the story index finds candidates by."""
         return self.signer.sign(keywords(vector, self.story.keywords))
 
+    def _see_published(self, published: int, now: int) -> None:
+        """Move the story index's horizon with the newest publication time seen; a date in the
+        future counts only as now, so one wrong date cannot make the index forget everything."""
+        self._newest_published = max(self._newest_published, min(published, now))
+        self.story_index.forget_before(self._story_horizon())
+
+    def _story_horizon(self) -> int:
+        """Articles published before this are out of the story index."""
+        return self._newest_published - _micros(self.settings.story_window_days + STORY_LATE_DAYS)
+
     def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
         """Average cosine of the article with the members of each candidate cluster (from the
         cluster's summed vector and size): the clusters of the story-index candidates published
         within the story window of it."""
-        window = int(self.settings.story_window_days * 86_400 * 1_000_000)
-        candidates = self.store.clusters_and_times(self.story_index.query(signature, MAX_STORY_CANDIDATES))
-        clusters = {cluster_id for cluster_id, published_at in candidates if abs(published_at - published) <= window}
-        centroids = self.store.get_centroids(clusters)
+        window = _micros(self.settings.story_window_days)
+        seqs = self.story_index.query(signature, MAX_STORY_CANDIDATES, times=(published - window, published + window))
+        centroids = self.store.get_centroids(self.store.clusters_of(seqs))
         sizes = self.store.cluster_sizes(centroids)
         ids = list(centroids)
         scores = average_similarities(vector, [centroids[c] for c in ids], [sizes.get(c, 0) for c in ids])

@@ -100,13 +100,13 @@ def test_cached_centroids_are_read_only(store: SqliteStore) -> None:
         centroid.weights[0] = 9.0
 
 
-def test_clusters_and_times_match_the_members(store: SqliteStore) -> None:
+def test_clusters_of_match_the_members(store: SqliteStore) -> None:
     with store.transaction():
         seqs = [store.insert_article(article(f"a{i}", f"c{1 + i % 3}", 1000 + i)) for i in range(6)]
         store.merge_cluster("c2", "c3")
-    expected = sorted((m.cluster_id, m.published_at) for m in store.members_by_seq(seqs))
-    assert sorted(store.clusters_and_times(seqs)) == expected
-    assert store.clusters_and_times([]) == []
+    assert store.clusters_of(seqs) == {m.cluster_id for m in store.members_by_seq(seqs)} == {"c1", "c3"}
+    assert store.clusters_of(seqs[:1]) == {"c1"}
+    assert store.clusters_of([]) == set()
 
 
 def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:

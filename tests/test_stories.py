@@ -151,6 +151,36 @@ def test_clusters_outside_the_window_take_no_new_members(tmp_path) -> None:  # t
         assert late["cluster_id"] != first["cluster_id"]
 
 
+def test_articles_far_older_than_the_newest_leave_the_story_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The story index keeps the window plus STORY_LATE_DAYS behind the newest article: a late
+    report (a backfill) older than that finds no candidates there, before and after a restart."""
+    settings = Settings(data_dir=tmp_path, story_window_days=3, prepare_workers=0)
+    probe = {"text": IZMIR_2, "title": "Survivors pulled from rubble in Izmir", "published_at": "2020-10-01T18:00:00Z"}
+
+    def newer(client: TestClient, article_id: str, published_at: str) -> None:
+        body = {"id": article_id, "text": CHILE, "title": "Earthquake shakes Valparaiso", "published_at": published_at}
+        assert client.post("/v1/articles", json=body).status_code == 201
+
+    def candidates(client: TestClient) -> list[str]:
+        return [c["cluster_id"] for c in client.post("/v1/similar", json=probe).json()["clusters"]]
+
+    with TestClient(create_app(settings)) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        izmir = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey", day=1)  # Oct 1, 12:00
+        newer(client, "chile-1", "2020-11-03T11:00:00Z")  # 3 + 30 days and an hour later: still kept
+        assert candidates(client) == [izmir["cluster_id"]]
+        newer(client, "chile-2", "2020-11-03T13:00:00Z")  # an hour more: izmir-1 leaves the index
+        assert candidates(client) == []
+        late = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir", day=2)
+        assert late["cluster_id"] != izmir["cluster_id"]  # it starts its own cluster, which is kept
+        assert candidates(client) == [late["cluster_id"]]
+    with TestClient(create_app(settings)) as client:  # a restart loads only what was kept
+        assert candidates(client) == [late["cluster_id"]]
+        assert len(client.app.state.engine.story_index) == 3  # chile-1, chile-2, izmir-2  # type: ignore[attr-defined]
+        assert client.get(f"/v1/clusters/{izmir['cluster_id']}").json()["size"] == 1  # the old cluster stays
+
+
 def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(data_dir=tmp_path, story_threshold=0.3, story_merge_threshold=0.15)
     with TestClient(create_app(settings)) as client:

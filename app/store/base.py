@@ -15,6 +15,7 @@ from app.stories import Vector
 
 LineKeys = npt.NDArray[np.int64]
 Seqs = npt.NDArray[np.int64]
+Times = npt.NDArray[np.int64]  # microseconds since the epoch
 Signatures = npt.NDArray[np.uint32]  # one signature per row
 Slots = npt.NDArray[np.int64]
 Counts = npt.NDArray[np.uint32]
@@ -128,9 +129,9 @@ class Store(Protocol):
         """Member counts of those of these clusters that exist, read together."""
         ...
 
-    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
-        """(cluster id, published_at) of the articles with these seqs: all that story
-        candidates are chosen by, without reading whole rows."""
+    def clusters_of(self, seqs: Iterable[int]) -> set[str]:
+        """The clusters of the articles with these seqs (story candidates), without reading
+        whole rows."""
         ...
 
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]: ...
@@ -153,7 +154,9 @@ class Store(Protocol):
 
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
-    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Signatures, Signatures]]: ...
+    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Times, Signatures, Signatures]]:
+        """Every article's seq, published_at, signature and story signature, as arrays."""
+        ...
 
     def template_keys(self, source: str) -> set[int]: ...
 

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, Counts, LineKeys, Member, Seqs, Signatures, Slots
+from app.store.base import Article, Cluster, Counts, LineKeys, Member, Seqs, Signatures, Slots, Times
 from app.stories import Vector
 
 _SCHEMA = """
@@ -350,17 +350,17 @@ class SqliteStore:
         with self._lock:
             return self._sizes.get_many(cluster_ids, load)
 
-    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
+    def clusters_of(self, seqs: Iterable[int]) -> set[str]:
         keys = list(seqs)
         if not keys:
-            return []
+            return set()
         marks = _placeholders(len(keys))
-        with self._lock:  # the covering index holds both columns: no article row is read
+        with self._lock:  # the covering index holds the column: no article row is read
             cursor = self._db.execute(
-                f"SELECT cluster_id, published_at FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
+                f"SELECT cluster_id FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
             )
             cursor.row_factory = None  # plain tuples: no sqlite3.Row per candidate
-            return cursor.fetchall()
+            return {row[0] for row in cursor.fetchall()}
 
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
         return [Member(**dict(r)) for r in self._rows_by_seq(_MEMBER_COLUMNS, seqs)]
@@ -456,16 +456,19 @@ class SqliteStore:
             sources[r["cluster_id"]].append(r["source"])
         return sources
 
-    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Signatures, Signatures]]:
-        """Every article's sequence number and two signatures, ``batch`` rows at a time, as
-        arrays (one signature per row), so start-up never holds all rows as Python objects."""
+    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Times, Signatures, Signatures]]:
+        """Every article's sequence number, published_at and two signatures, ``batch`` rows at
+        a time, as arrays (one signature per row), so start-up never holds all rows as Python
+        objects."""
         with self._lock:
-            cursor = self._db.execute("SELECT seq, signature, story_signature FROM articles ORDER BY seq")
+            sql = "SELECT seq, published_at, signature, story_signature FROM articles ORDER BY seq"
+            cursor = self._db.execute(sql)
             while rows := cursor.fetchmany(batch):
                 seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-                sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                story = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                yield seqs, sigs.astype(np.uint32), story.astype(np.uint32)
+                published = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+                sigs = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                story = np.frombuffer(b"".join(r[3] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                yield seqs, published, sigs.astype(np.uint32), story.astype(np.uint32)
 
     def template_keys(self, source: str) -> set[int]:
         rows = self._query("SELECT line_key FROM source_template WHERE source = ?", (source,))
