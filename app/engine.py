@@ -316,6 +316,11 @@ class Engine:
         merging: list[str] = []
         if match is not None:
             cluster_id = match[0].cluster_id
+        elif existing is not None and published < self._story_horizon():
+            # Older than the story index holds (an old page cleaned again after its source's
+            # template grew, or an old article updated): nothing to compare it with, so it
+            # stays in its cluster (recreated under its id if it was alone there).
+            cluster_id = existing.cluster_id
         else:
             scores = self._story_scores(vector, story_signature, published)
             chosen, merging = self._choose_cluster(scores)

@@ -181,6 +181,24 @@ def test_articles_far_older_than_the_newest_leave_the_story_index(tmp_path) -> N
         assert client.get(f"/v1/clusters/{izmir['cluster_id']}").json()["size"] == 1  # the old cluster stays
 
 
+def test_an_old_article_cleaned_or_updated_again_stays_in_its_cluster(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Out of the story index there is nothing to compare a re-placed old article with: it
+    keeps its cluster instead of starting one (as template learning re-cleans old pages)."""
+    with TestClient(create_app(Settings(data_dir=tmp_path, story_window_days=3, prepare_workers=0))) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        first = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+        second = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
+        assert second["cluster_id"] == first["cluster_id"]
+        later = {"id": "chile", "text": CHILE, "title": "Quake in Chile", "published_at": "2020-12-01T00:00:00Z"}
+        assert client.post("/v1/articles", json=later).status_code == 201  # izmir-1 and -2 leave the index
+        text = IZMIR_2 + " Aftershocks continued."
+        update = {"id": "izmir-2", "text": text, "title": "Izmir survivors", "published_at": "2020-10-01T12:00:00Z"}
+        updated = client.post("/v1/articles", json=update).json()
+        assert updated["status"] == "updated" and updated["cluster_id"] == first["cluster_id"]
+        assert client.get(f"/v1/clusters/{first['cluster_id']}").json()["size"] == 2
+
+
 def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(data_dir=tmp_path, story_threshold=0.3, story_merge_threshold=0.15)
     with TestClient(create_app(settings)) as client:
