@@ -263,7 +263,9 @@ class BandedIndex:
         """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
         those whose time lies in that closed range; with ``limit``, only that many, those
         sharing the most bands first (the likeliest to be similar)."""
-        keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+        # Sorted, the keys are found with fewer cache misses: each binary search starts where
+        # the previous one ended.
+        keys = np.sort(composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0]))
         found = [run.matches(keys) for run in self._runs]
         if self._pending:
             found.append(self._pending_matches(keys.tolist()))

@@ -79,6 +79,23 @@ def test_average_similarity_is_the_mean_cosine_with_the_members() -> None:
     assert average_similarities(Vector.empty(), sums, [2, 0, 1, 0]).tolist() == [0.0] * 4
 
 
+def test_average_similarities_count_only_equal_terms_not_equal_low_bits() -> None:
+    """The prefilter looks at low bits only: terms that share them must still not match."""
+    rng = np.random.default_rng(5)
+
+    def vector(size: int) -> Vector:  # terms from a few values with the same low 16 bits
+        terms = np.unique(rng.integers(0, 8, size) * (1 << 16) + rng.integers(0, 4, size)).astype(np.uint32)
+        return Vector(terms, rng.random(len(terms)).astype(np.float32))
+
+    for _ in range(30):
+        probe, sums = vector(6), [vector(int(rng.integers(1, 20))) for _ in range(5)]
+        naive = []
+        for member_sum in sums:
+            _shared, ia, ib = np.intersect1d(probe.terms, member_sum.terms, return_indices=True)
+            naive.append(float(np.dot(probe.weights[ia].astype(np.float64), member_sum.weights[ib])) / 2)
+        assert np.allclose(average_similarities(probe, sums, [2] * 5), naive)
+
+
 def test_language_background_makes_common_words_weigh_less_from_the_first_article() -> None:
     english = background("en")
     assert english is not None and background("xx") is None

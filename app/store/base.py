@@ -68,7 +68,7 @@ class Member:
     cluster_id: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cluster:
     id: str
     size: int

@@ -80,8 +80,9 @@ _ARTICLE_COLUMNS = (
 V = TypeVar("V")
 _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
-# Centroids and sizes kept in memory: story scoring reads dozens per article, mostly of the
-# same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms).
+# Centroids and cluster rows kept in memory: story scoring reads dozens per article, mostly of
+# the same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms),
+# and every ingest reads and writes its cluster's row.
 CENTROID_CACHE_SIZE = 10_000
 # Document frequencies a request changed are appended to a log as one row (their new values),
 # not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
@@ -112,12 +113,16 @@ class RecentValues(Generic[V]):
     def get_many(self, keys: Iterable[str], load: Callable[[list[str]], Iterable[tuple[str, V]]]) -> dict[str, V]:
         """The values of ``keys``; those not held are read with ``load`` (keys it does not
         return do not exist) and kept."""
-        wanted = list(keys)
-        found = {key: self._items[key] for key in wanted if key in self._items}
-        missing = [key for key in wanted if key not in found]
+        found: dict[str, V] = {}
+        missing: list[str] = []
+        for key in keys:
+            if key in self._items:
+                found[key] = self._items[key]
+                self._items.move_to_end(key)
+            else:
+                missing.append(key)
         for key, value in load(missing) if missing else ():
             found[key] = value
-        for key, value in found.items():
             self.put(key, value)
         return found
 
@@ -194,7 +199,7 @@ class SqliteStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
-        self._sizes: RecentValues[int] = RecentValues(CENTROID_CACHE_SIZE)
+        self._clusters: RecentValues[Cluster] = RecentValues(CENTROID_CACHE_SIZE)  # frozen rows
         self._df_logged: int | None = None  # slots in the document frequency log
 
     @contextmanager
@@ -210,7 +215,7 @@ class SqliteStore:
                 # disk or an I/O error SQLite may already have rolled back, and then ROLLBACK
                 # itself would fail and hide the first error.
                 self._centroids.clear()
-                self._sizes.clear()
+                self._clusters.clear()
                 self._df_logged = None
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
@@ -295,8 +300,15 @@ class SqliteStore:
         return int(rows[0]["n"])
 
     def get_cluster(self, cluster_id: str) -> Cluster | None:
-        rows = self._query(f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id = ?", (cluster_id,))
-        return _cluster(rows[0]) if rows else None
+        return self._cached_clusters([cluster_id]).get(cluster_id)
+
+    def _cached_clusters(self, cluster_ids: Iterable[str]) -> dict[str, Cluster]:
+        def load(missing: list[str]) -> Iterator[tuple[str, Cluster]]:
+            sql = f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id IN ({_placeholders(len(missing))})"
+            return ((str(r["id"]), _cluster(r)) for r in self._query(sql, missing))
+
+        with self._lock:
+            return self._clusters.get_many(cluster_ids, load)
 
     def put_cluster(self, cluster: Cluster) -> None:
         with self._lock:
@@ -308,13 +320,13 @@ class SqliteStore:
                 (cluster.id, cluster.size, cluster.title, cluster.canonical_id, cluster.first_published_at,
                  cluster.last_updated_at),
             )  # fmt: skip
-            self._sizes.put(cluster.id, cluster.size)
+            self._clusters.put(cluster.id, cluster)
 
     def delete_cluster(self, cluster_id: str) -> None:
         with self._lock:
             self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
             self._centroids.pop(cluster_id)
-            self._sizes.pop(cluster_id)
+            self._clusters.pop(cluster_id)
 
     def get_centroid(self, cluster_id: str) -> Vector | None:
         return self.get_centroids([cluster_id]).get(cluster_id)
@@ -342,13 +354,7 @@ class SqliteStore:
             return self._centroids.get_many(cluster_ids, load)
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
-        def load(missing: list[str]) -> Iterator[tuple[str, int]]:
-            marks = _placeholders(len(missing))
-            rows = self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", missing)
-            return ((str(r["id"]), int(r["size"])) for r in rows)
-
-        with self._lock:
-            return self._sizes.get_many(cluster_ids, load)
+        return {cluster_id: c.size for cluster_id, c in self._cached_clusters(cluster_ids).items()}
 
     def clusters_of(self, seqs: Iterable[int]) -> set[str]:
         keys = list(seqs)
