@@ -151,6 +151,33 @@ def test_document_frequencies_survive_the_log_and_its_folding(
     assert loaded_frequencies(reopened) == expected
 
 
+def test_the_log_folds_its_oldest_rows_a_bounded_amount_at_a_time(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 30)
+    monkeypatch.setattr("app.store.sqlite.DF_FOLD_SLOTS", 8)
+
+    def log() -> tuple[int, int]:
+        sql = "SELECT count(*), coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log"
+        rows, slots = store._db.execute(sql).fetchone()
+        return int(rows), int(slots)
+
+    expected: dict[int, int] = {}
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        slots = np.unique(rng.integers(0, 50, 6))
+        counts = rng.integers(0, 9, len(slots))
+        rows_before, _ = log()
+        with store.transaction():
+            store.save_document_frequencies(slots, counts)
+        expected.update(zip(slots.tolist(), counts.tolist(), strict=True))
+        rows_after, logged = log()
+        assert logged <= 30 and rows_before + 1 - rows_after <= 2  # at most 8 slots (two rows) folded
+        assert loaded_frequencies(store) == expected
+    assert log()[1] > 20  # the log is kept, not emptied
+    assert loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")) == expected
+
+
 def test_an_error_after_sqlite_rolled_back_by_itself_is_raised_and_not_cached(store: SqliteStore) -> None:
     with pytest.raises(RuntimeError, match="disk full"), store.transaction():
         store.put_cluster(Cluster("c1", 9, None, "a", 0, 0))

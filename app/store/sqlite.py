@@ -86,8 +86,12 @@ _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, simi
 CENTROID_CACHE_SIZE = 10_000
 # Document frequencies a request changed are appended to a log as one row (their new values),
 # not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
-# folded into the table once it holds this many slots.
+# kept at about DF_LOG_SLOTS slots: a request that finds it longer folds its oldest rows, at
+# least DF_FOLD_SLOTS slots and at least as many as it logged, into the table. So no request
+# folds more than about a batch's worth (folding all 500,000 at once stalled one request for
+# about a second), and a single POST folds only about once in DF_FOLD_SLOTS / 80 requests.
 DF_LOG_SLOTS = 500_000
+DF_FOLD_SLOTS = 20_000
 
 
 class RecentValues(Generic[V]):
@@ -415,21 +419,31 @@ class SqliteStore:
                 self._df_logged = int(row.fetchone()[0])
             else:
                 self._df_logged += len(slot_array)
-            if self._df_logged >= DF_LOG_SLOTS:
-                self._fold_df_log()
-                self._df_logged = 0
+            if self._df_logged > DF_LOG_SLOTS:
+                self._df_logged -= self._fold_oldest(max(DF_FOLD_SLOTS, len(slot_array)))
 
-    def _fold_df_log(self) -> None:
-        """Write the log's last value of each slot into the table and empty the log."""
-        logged = list(self._df_log())
-        slots = np.concatenate([s for s, _ in logged])
-        counts = np.concatenate([c for _, c in logged])
+    def _fold_oldest(self, at_least: int) -> int:
+        """Write the log's oldest rows (whole rows, at least ``at_least`` slots, or all) into
+        the table, the last value of each slot, and delete them; returns the slots folded.
+        The log's later rows still replace these values when loading, as they should."""
+        cursor = self._db.execute("SELECT id, slots, counts FROM document_frequency_log ORDER BY id")
+        rows: list[tuple[int, bytes, bytes]] = []
+        folded = 0
+        while folded < at_least and (row := cursor.fetchone()) is not None:
+            rows.append(row)
+            folded += len(row[1]) // 4
+        cursor.close()
+        if not rows:
+            return 0
+        slots = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").astype(np.int64)
+        counts = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4")
         last = len(slots) - 1 - np.unique(slots[::-1], return_index=True)[1]  # a slot's latest entry
         self._db.executemany(
             "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
             zip(slots[last].tolist(), counts[last].tolist(), strict=True),
         )
-        self._db.execute("DELETE FROM document_frequency_log")
+        self._db.execute("DELETE FROM document_frequency_log WHERE id <= ?", (rows[-1][0],))
+        return folded
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
