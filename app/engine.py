@@ -146,6 +146,11 @@ def _micros_now() -> int:
     return time.time_ns() // 1000
 
 
+def _cluster_number(cluster_id: str) -> int:
+    """The number in a cluster id: ids are ``c<number>`` (see ``Engine._new_cluster_id``)."""
+    return int(cluster_id[1:])
+
+
 def _micros(days: float) -> int:
     return int(days * 86_400 * 1_000_000)
 
@@ -211,10 +216,14 @@ class Engine:
         self._newest_published = self._saved_newest = int(self.store.get_meta("newest_published") or 0)
         horizon = self._story_horizon()
         self.story_index.forget_before(horizon)
-        for seqs, published, sigs, story_sigs in self.store.signatures():
-            self.dup_index.insert_many(seqs, sigs)
-            recent = published >= horizon
-            self.story_index.insert_many(seqs[recent], story_sigs[recent], published[recent])
+        # The cluster of each article in the story index (its number, by seq) as it was when the
+        # article was indexed: a merge since then is resolved when a query meets it.
+        self._story_clusters = np.zeros(0, dtype=np.int32)
+        for batch in self.store.signatures():
+            self.dup_index.insert_many(batch.seqs, batch.signatures)
+            recent = np.flatnonzero(batch.published >= horizon)
+            self.story_index.insert_many(batch.seqs[recent], batch.story_signatures[recent], batch.published[recent])
+            self._note_story_clusters(batch.seqs[recent], [batch.clusters[i] for i in recent.tolist()])
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
         for slots, counts in self.store.load_document_frequencies():
@@ -352,6 +361,7 @@ class Engine:
         self.dup_index.insert(article.seq, article.signature)
         if published >= self._story_horizon():
             self.story_index.insert(article.seq, article.story_signature, published)
+            self._note_story_clusters(np.array([article.seq]), [cluster_id])
         centroid = add(self.store.get_centroid(cluster_id) or Vector.empty(), vector, self.story.centroid_terms)
         for other in merging:
             centroid = add(centroid, self.store.get_centroid(other) or Vector.empty(), self.story.centroid_terms)
@@ -505,11 +515,35 @@ class Engine:
         within the story window of it."""
         window = _micros(self.settings.story_window_days)
         seqs = self.story_index.query(signature, MAX_STORY_CANDIDATES, times=(published - window, published + window))
-        centroids = self.store.get_centroids(self.store.clusters_of(seqs))
+        centroids = self._candidate_centroids(np.array(seqs, dtype=np.int64))
         sizes = self.store.cluster_sizes(centroids)
         ids = list(centroids)
         scores = average_similarities(vector, [centroids[c] for c in ids], [sizes.get(c, 0) for c in ids])
         return dict(zip(ids, scores.tolist(), strict=True))
+
+    def _note_story_clusters(self, seqs: npt.NDArray[np.int64], clusters: Sequence[str]) -> None:
+        """Remember the clusters of articles entering the story index (ids are ``c<number>``)."""
+        if len(seqs) == 0:
+            return
+        if seqs.max() >= len(self._story_clusters):
+            grown = np.zeros(max(1024, 2 * len(self._story_clusters), int(seqs.max()) + 1), dtype=np.int32)
+            grown[: len(self._story_clusters)] = self._story_clusters
+            self._story_clusters = grown
+        self._story_clusters[seqs] = [_cluster_number(c) for c in clusters]
+
+    def _candidate_centroids(self, seqs: npt.NDArray[np.int64]) -> dict[str, Vector]:
+        """The centroids of the clusters these story-index articles are in now. A cluster
+        remembered for them that has since merged into another is looked up (rare) and the
+        articles are re-pointed, so the store is read only for clusters not in its cache."""
+        numbers = self._story_clusters[seqs]
+        ids = {f"c{n}" for n in np.unique(numbers).tolist()}
+        centroids = self.store.get_centroids(ids)
+        for gone in ids - centroids.keys():
+            now = self.store.resolve_cluster(gone)
+            if now != gone:
+                self._story_clusters[seqs[numbers == _cluster_number(gone)]] = _cluster_number(now)
+                centroids.update(self.store.get_centroids([now]))
+        return centroids
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
         """The best cluster at or above the story threshold, and the others that the article

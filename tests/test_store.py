@@ -100,13 +100,16 @@ def test_cached_centroids_are_read_only(store: SqliteStore) -> None:
         centroid.weights[0] = 9.0
 
 
-def test_clusters_of_match_the_members(store: SqliteStore) -> None:
+def test_signatures_give_what_the_indexes_are_built_from(store: SqliteStore) -> None:
     with store.transaction():
         seqs = [store.insert_article(article(f"a{i}", f"c{1 + i % 3}", 1000 + i)) for i in range(6)]
         store.merge_cluster("c2", "c3")
-    assert store.clusters_of(seqs) == {m.cluster_id for m in store.members_by_seq(seqs)} == {"c1", "c3"}
-    assert store.clusters_of(seqs[:1]) == {"c1"}
-    assert store.clusters_of([]) == set()
+    batches = list(store.signatures(batch=4))
+    assert [len(b.seqs) for b in batches] == [4, 2]
+    assert [s for b in batches for s in b.seqs.tolist()] == seqs
+    assert [p for b in batches for p in b.published.tolist()] == [1000 + i for i in range(6)]
+    assert [c for b in batches for c in b.clusters] == ["c1", "c3", "c3", "c1", "c3", "c3"]
+    assert batches[0].signatures.shape == batches[0].story_signatures.shape == (4, 128)
 
 
 def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:

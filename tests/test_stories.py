@@ -194,7 +194,8 @@ def test_articles_far_older_than_the_newest_leave_the_story_index(tmp_path) -> N
         assert candidates(client) == [late["cluster_id"]]
     with TestClient(create_app(settings)) as client:  # a restart loads only what was kept
         assert candidates(client) == [late["cluster_id"]]
-        assert len(client.app.state.engine.story_index) == 3  # chile-1, chile-2, izmir-2  # type: ignore[attr-defined]
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        assert len(engine.story_index) == 3  # chile-1, chile-2 and izmir-2
         assert client.get(f"/v1/clusters/{izmir['cluster_id']}").json()["size"] == 1  # the old cluster stays
 
 
@@ -232,6 +233,11 @@ def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) ->
         assert client.get(f"/v1/clusters/{old}").json()["id"] == merged["id"]
         assert client.get("/v1/articles/chile").json()["cluster_id"] == merged["id"]
         assert old not in {c["id"] for c in client.get("/v1/clusters").json()["clusters"]}
+        # Story candidates are scored in the clusters their articles are in now, not the ones
+        # remembered when they were indexed (chile's or izmir-1's was merged away).
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        moved = engine.store.get_article("chile" if old == b["cluster_id"] else "izmir-1")
+        assert set(engine._candidate_centroids(np.array([moved.seq]))) == {merged["id"]}
 
 
 def test_story_statistics_survive_a_restart(settings: Settings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -78,6 +78,16 @@ class Cluster:
     last_updated_at: int
 
 
+class SignatureBatch(NamedTuple):
+    """Articles as the in-memory indexes need them: one entry (or row) per article."""
+
+    seqs: Seqs
+    published: Times
+    clusters: list[str]
+    signatures: Signatures
+    story_signatures: Signatures
+
+
 class Store(Protocol):
     """Persistence of articles, clusters and settings.
 
@@ -129,11 +139,6 @@ class Store(Protocol):
         """Member counts of those of these clusters that exist, read together."""
         ...
 
-    def clusters_of(self, seqs: Iterable[int]) -> set[str]:
-        """The clusters of the articles with these seqs (story candidates), without reading
-        whole rows."""
-        ...
-
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]: ...
 
     def merge_cluster(self, old_id: str, new_id: str) -> None: ...
@@ -154,8 +159,8 @@ class Store(Protocol):
 
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
-    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Times, Signatures, Signatures]]:
-        """Every article's seq, published_at, signature and story signature, as arrays."""
+    def signatures(self, batch: int = 50_000) -> Iterator[SignatureBatch]:
+        """What the indexes are built from, for every article, ``batch`` articles at a time."""
         ...
 
     def template_keys(self, source: str) -> set[int]: ...

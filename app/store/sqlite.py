@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, Counts, LineKeys, Member, Seqs, Signatures, Slots, Times
+from app.store.base import Article, Cluster, Counts, LineKeys, Member, SignatureBatch, Slots
 from app.stories import Vector
 
 _SCHEMA = """
@@ -66,7 +66,7 @@ CREATE INDEX IF NOT EXISTS cluster_aliases_new ON cluster_aliases (new_id);
 CREATE TABLE IF NOT EXISTS document_frequencies (slot INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS document_frequency_log (id INTEGER PRIMARY KEY, slots BLOB NOT NULL, counts BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS articles_story ON articles (seq, published_at, cluster_id);
+DROP INDEX IF EXISTS articles_story;
 """
 
 _ARTICLE_COLUMNS = (
@@ -360,18 +360,6 @@ class SqliteStore:
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         return {cluster_id: c.size for cluster_id, c in self._cached_clusters(cluster_ids).items()}
 
-    def clusters_of(self, seqs: Iterable[int]) -> set[str]:
-        keys = list(seqs)
-        if not keys:
-            return set()
-        marks = _placeholders(len(keys))
-        with self._lock:  # the covering index holds the column: no article row is read
-            cursor = self._db.execute(
-                f"SELECT cluster_id FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
-            )
-            cursor.row_factory = None  # plain tuples: no sqlite3.Row per candidate
-            return {row[0] for row in cursor.fetchall()}
-
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
         return [Member(**dict(r)) for r in self._rows_by_seq(_MEMBER_COLUMNS, seqs)]
 
@@ -476,19 +464,22 @@ class SqliteStore:
             sources[r["cluster_id"]].append(r["source"])
         return sources
 
-    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Times, Signatures, Signatures]]:
-        """Every article's sequence number, published_at and two signatures, ``batch`` rows at
-        a time, as arrays (one signature per row), so start-up never holds all rows as Python
-        objects."""
+    def signatures(self, batch: int = 50_000) -> Iterator[SignatureBatch]:
+        """``batch`` rows at a time, as arrays (one signature per row), so start-up never holds
+        all rows as Python objects."""
         with self._lock:
-            sql = "SELECT seq, published_at, signature, story_signature FROM articles ORDER BY seq"
+            sql = "SELECT seq, published_at, cluster_id, signature, story_signature FROM articles ORDER BY seq"
             cursor = self._db.execute(sql)
             while rows := cursor.fetchmany(batch):
-                seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-                published = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-                sigs = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                story = np.frombuffer(b"".join(r[3] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                yield seqs, published, sigs.astype(np.uint32), story.astype(np.uint32)
+                sigs = np.frombuffer(b"".join(r[3] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                story = np.frombuffer(b"".join(r[4] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                yield SignatureBatch(
+                    seqs=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                    published=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
+                    clusters=[r[2] for r in rows],
+                    signatures=sigs.astype(np.uint32),
+                    story_signatures=story.astype(np.uint32),
+                )
 
     def template_keys(self, source: str) -> set[int]:
         rows = self._query("SELECT line_key FROM source_template WHERE source = ?", (source,))
