@@ -11,9 +11,10 @@ index only has to never miss a pair datasketch would find.
 
 Each row also carries a time (the story index: the article's ``published_at``). A query can
 ask for rows within a time range, and :meth:`BandedIndex.forget_before` sets a horizon: rows
-older than it are never returned again and are dropped at the next merge of their run, so an
-index whose horizon follows the newest article holds about a time window of articles (at most
-about twice that between merges), not everything ever inserted.
+older than it are never returned again, and are dropped when their run merges or when more
+than a quarter of its rows are forgotten (checked every ``PENDING_ROWS`` inserts, from each
+run's sorted row times). So an index whose horizon follows the newest article holds about a
+time window of articles (at most about 4/3 of it), not everything ever inserted.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.fingerprint import Signature
 Keys = npt.NDArray[np.uint64]
 Composite = npt.NDArray[np.uint32]
 Rows = npt.NDArray[np.int32]
+Times = npt.NDArray[np.int64]
 PENDING_ROWS = 2048  # rows kept unsorted before they become a run
 
 
@@ -91,14 +93,16 @@ class _Run:
 
     keys: Composite
     rows: Rows
+    times: Times  # the time of each row it holds (one per row, not per key), sorted
 
     @staticmethod
-    def build(keys: Composite, rows: Rows) -> _Run:
+    def build(keys: Composite, rows: Rows, times: Times) -> _Run:
         # Sorting key and row packed in one 64-bit word needs no index array (argsort's is
         # 8 bytes an entry, as much as both columns), so building a run peaks lower.
         packed = (keys.astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64)
         packed.sort()
-        return _Run((packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int32))
+        keys, rows = (packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
+        return _Run(keys, rows, np.sort(times))
 
     def matches(self, query: Composite) -> Rows:
         """Rows that share at least one composite key with the query."""
@@ -116,9 +120,9 @@ class _Run:
 class BandedIndex:
     """:class:`CandidateIndex` with MinHashLSH's banding for ``threshold``, in numpy arrays.
 
-    Memory: 8 bytes per band per article (a 4-byte composite key and a 4-byte row), plus 21
-    bytes per article for the row tables (these grow with every row ever inserted, forgotten
-    ones included). A query is one vectorised binary search per run.
+    Memory: 8 bytes per band per article (a 4-byte composite key and a 4-byte row) and 8 for
+    its time in its run, plus 21 bytes per article for the row tables (these grow with every
+    row ever inserted, forgotten ones included). A query is one vectorised binary search per run.
     """
 
     def __init__(self, num_perm: int, threshold: float) -> None:
@@ -141,7 +145,7 @@ class BandedIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (runs, pending rows, row tables)."""
-        runs = sum(run.keys.nbytes + run.rows.nbytes for run in self._runs)
+        runs = sum(run.keys.nbytes + run.rows.nbytes + run.times.nbytes for run in self._runs)
         pending = self._pending_keys.nbytes + self._pending_rows.nbytes
         tables = self._row_key.nbytes + self._row_time.nbytes + self._dead.nbytes + self._row_of.nbytes
         return runs + pending + tables
@@ -196,7 +200,7 @@ class BandedIndex:
         self._row_of[keys] = rows
         self._live += len(keys)
         band = composite_keys(band_keys(sigs, self.bands, self.rows_per_band))
-        self._push_run(band.ravel(), np.repeat(rows, self.bands))
+        self._push_run(band.ravel(), np.repeat(rows, self.bands), self._row_time[rows])
 
     def _look_up_pending(self, keys: list[int], row: int) -> None:
         """Make a pending row findable by its keys (built in C; a key another pending row holds
@@ -235,21 +239,34 @@ class BandedIndex:
     def _flush(self) -> None:
         """Turn the pending rows into a run."""
         keys = self._pending_keys[: self._pending].ravel()
-        rows = np.repeat(self._pending_rows[: self._pending], self.bands)
+        pending = self._pending_rows[: self._pending]
         self._pending = 0
         self._pending_lookup.clear()
-        self._push_run(keys, rows)
+        self._push_run(keys, np.repeat(pending, self.bands), self._row_time[pending])
+        self._compact()
 
-    def _push_run(self, keys: Composite, rows: Rows) -> None:
+    def _push_run(self, keys: Composite, rows: Rows, times: Times) -> None:
         """Add a run; merge runs while the newest is as big as the one before (dropping dead
         and forgotten rows), so there are only a few runs, each about twice as large as the next."""
         while self._runs and len(self._runs[-1].rows) <= len(rows):
             older = self._runs.pop()
             keys, rows = np.concatenate([older.keys, keys]), np.concatenate([older.rows, rows])
+            times = np.concatenate([older.times, times])
             self._drop_forgotten(rows)
             live = ~self._dead[rows]
-            keys, rows = keys[live], rows[live]
-        self._runs.append(_Run.build(keys, rows))
+            keys, rows, times = keys[live], rows[live], times[times >= self._horizon]
+        self._runs.append(_Run.build(keys, rows, times))
+
+    def _compact(self) -> None:
+        """Drop the forgotten rows of each run of which more than a quarter are forgotten. A
+        run's cost is paid back by the rows it drops (each is dropped once), so this is
+        constant work per insert on average, and a run holds at most 4/3 of its kept rows."""
+        for i, run in enumerate(self._runs):
+            forgotten = int(np.searchsorted(run.times, self._horizon))
+            if forgotten * 4 > len(run.times):
+                self._drop_forgotten(run.rows)
+                live = ~self._dead[run.rows]  # the keys stay sorted
+                self._runs[i] = _Run(run.keys[live], run.rows[live], run.times[forgotten:])
 
     def _drop_forgotten(self, rows: Rows) -> None:
         """Mark the forgotten ones of these rows (one entry per band each) dead: their

@@ -103,18 +103,20 @@ def test_memory_is_eight_bytes_per_band_entry_plus_row_tables() -> None:
     index.insert_many(np.arange(n, dtype=np.int64), np.stack(signatures(n, 5000, np.random.default_rng(3))))
     fixed = PENDING_ROWS * (index.bands * 4 + 4)  # the pending buffer is allocated up front
     per_article = (index.nbytes() - fixed) / n
-    assert 8 * index.bands <= per_article <= 8 * index.bands + 28
+    assert 8 * index.bands <= per_article <= 8 * index.bands + 36
 
 
 def test_forgotten_rows_are_never_returned_and_leave_at_merges() -> None:
     rng = np.random.default_rng(11)
-    window, total = PENDING_ROWS, 6 * PENDING_ROWS
+    window, total = 4 * PENDING_ROWS, 12 * PENDING_ROWS
     sigs = signatures(total, 60, rng)  # a small vocabulary: most articles are candidates of most
     index = BandedIndex(128, 0.02)
     for key, sig in enumerate(sigs):  # one article per time unit, the horizon one window back
         index.forget_before(key - window)
         index.insert(key, sig, time=key)
-        assert index.entries() <= 3 * window * index.bands  # bounded by the window, not the total
+        # Bounded by the window, not the total: at most 4/3 of it in runs, plus the pending
+        # rows (without compaction, 2 windows are held at times).
+        assert index.entries() <= 1.6 * window * index.bands
     horizon = total - 1 - window
     for probe in sigs[:20]:
         found = index.query(probe)
@@ -122,7 +124,7 @@ def test_forgotten_rows_are_never_returned_and_leave_at_merges() -> None:
         assert index.query(probe, times=(horizon + 10, horizon + 20)) == [
             k for k in found if horizon + 10 <= k <= horizon + 20
         ]
-    assert len(index) < 3 * window
+    assert len(index) < 1.6 * window
 
 
 def test_a_time_range_keeps_only_rows_inside_it_before_the_limit() -> None:
