@@ -16,6 +16,9 @@ Rules (also in the README):
   vector is closest to on average (average cosine, less a time penalty growing with the log of
   the days to the cluster's nearest member found), if at least ``story_threshold``, else
   starts one; other candidates at or above ``story_merge_threshold`` merge into the chosen one.
+  Clusters older than the window stop taking members: the story index forgets articles
+  published more than ``story_window_days`` + ``STORY_LATE_DAYS`` before the newest one seen,
+  so it holds a window of articles, not the whole store.
 - A cluster's canonical member is the canonical of its largest duplicate group (ties: the
   earliest published, then the first ingested); its title is that article's title.
 """
@@ -69,12 +72,15 @@ from app.workers import prepare_all
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
-MICROS_PER_DAY = 86_400 * 1_000_000
 POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them costs more
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
 MAX_STORY_CANDIDATES = 200
 SHINGLE_CACHE_SIZE = 20_000  # canonicals whose shingles stay in memory (~2 KB each)
+# How late an article may come (published before the newest one seen) and still be compared
+# with its whole story window. The story index keeps this much more than the window; an article
+# older than that (a backfill) is only compared with what the index still holds.
+STORY_LATE_DAYS = 30
 # Containment decides only for texts of at least this many shingles: a few shared words
 # inside a long article are a quotation, not a copy.
 MIN_CONTAINED_SHINGLES = 15
@@ -142,6 +148,15 @@ def _micros_now() -> int:
     return time.time_ns() // 1000
 
 
+def _cluster_number(cluster_id: str) -> int:
+    """The number in a cluster id: ids are ``c<number>`` (see ``Engine._new_cluster_id``)."""
+    return int(cluster_id[1:])
+
+
+def _micros(days: float) -> int:
+    return int(days * 86_400 * 1_000_000)
+
+
 def fingerprint_params(settings: Settings) -> dict[str, object]:
     """What stored signatures depend on; stored with the data and checked at every start."""
     return {
@@ -199,9 +214,18 @@ class Engine:
         """Rebuild everything kept in memory from the store."""
         self.dup_index = BandedIndex(self.settings.num_perm, self.settings.lsh_threshold)
         self.story_index = BandedIndex(self.settings.num_perm, self.settings.story_lsh_threshold)
-        for seqs, sigs, story_sigs in self.store.signatures():
-            self.dup_index.insert_many(seqs, sigs)
-            self.story_index.insert_many(seqs, story_sigs)
+        # A store made before this was kept forgets nothing until its next ingest.
+        self._newest_published = self._saved_newest = int(self.store.get_meta("newest_published") or 0)
+        horizon = self._story_horizon()
+        self.story_index.forget_before(horizon)
+        # The cluster of each article in the story index (its number, by seq) as it was when the
+        # article was indexed: a merge since then is resolved when a query meets it.
+        self._story_clusters = np.zeros(0, dtype=np.int32)
+        for batch in self.store.signatures():
+            self.dup_index.insert_many(batch.seqs, batch.signatures)
+            recent = np.flatnonzero(batch.published >= horizon)
+            self.story_index.insert_many(batch.seqs[recent], batch.story_signatures[recent], batch.published[recent])
+            self._note_story_clusters(batch.seqs[recent], [batch.clusters[i] for i in recent.tolist()])
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
         self.df = DocumentFrequencies(documents=int(self.store.get_meta("story_documents") or 0))
         for slots, counts in self.store.load_document_frequencies():
@@ -270,6 +294,9 @@ class Engine:
         if self.version != self._saved_version:
             self.store.set_meta("clusters_version", str(self.version))
             self._saved_version = self.version
+        if self._newest_published != self._saved_newest:
+            self.store.set_meta("newest_published", str(self._newest_published))
+            self._saved_newest = self._newest_published
 
     def _tick(self) -> int:
         """Strictly increasing write time, so cluster update order is never ambiguous."""
@@ -294,11 +321,17 @@ class Engine:
         published = prepared.published_at
         if published is None:
             published = existing.published_at if existing is not None else now
+        self._see_published(published, now)
         vector = self._count_terms(prepared.story_counts, prepared.clean.language)
         story_signature = self._story_signature(vector)
         merging: list[str] = []
         if match is not None:
             cluster_id = match[0].cluster_id
+        elif existing is not None and published < self._story_horizon():
+            # Older than the story index holds (an old page cleaned again after its source's
+            # template grew, or an old article updated): nothing to compare it with, so it
+            # stays in its cluster (recreated under its id if it was alone there).
+            cluster_id = existing.cluster_id
         else:
             scores = self._story_scores(vector, story_signature, published)
             chosen, merging = self._choose_cluster(scores)
@@ -328,7 +361,9 @@ class Engine:
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
-        self.story_index.insert(article.seq, article.story_signature)
+        if published >= self._story_horizon():
+            self.story_index.insert(article.seq, article.story_signature, published)
+            self._note_story_clusters(np.array([article.seq]), [cluster_id])
         centroid = add(self.store.get_centroid(cluster_id) or Vector.empty(), vector, self.story.centroid_terms)
         for other in merging:
             centroid = add(centroid, self.store.get_centroid(other) or Vector.empty(), self.story.centroid_terms)
@@ -466,27 +501,68 @@ class Engine:
         """MinHash of the article's heaviest words: what the story index finds candidates by."""
         return self.signer.sign(keywords(vector, self.story.keywords))
 
+    def _see_published(self, published: int, now: int) -> None:
+        """Move the story index's horizon with the newest publication time seen; a date in the
+        future counts only as now, so one wrong date cannot make the index forget everything."""
+        self._newest_published = max(self._newest_published, min(published, now))
+        self.story_index.forget_before(self._story_horizon())
+
+    def _story_horizon(self) -> int:
+        """Articles published before this are out of the story index."""
+        return self._newest_published - _micros(self.settings.story_window_days + STORY_LATE_DAYS)
+
     def _story_scores(self, vector: Vector, signature: Signature, published: int) -> dict[str, float]:
         """Average cosine of the article with the members of each candidate cluster (from the
         cluster's summed vector and size), less the time penalty for the days between the
         article and the nearest of the cluster's members found: the clusters of the story-index
         candidates published within the story window of it."""
-        window = int(self.settings.story_window_days * MICROS_PER_DAY)
-        candidates = self.store.clusters_and_times(self.story_index.query(signature, MAX_STORY_CANDIDATES))
-        gaps: dict[str, int] = {}  # cluster -> time to its nearest member found, within the window
-        for cluster_id, published_at in candidates:
-            gap = abs(published_at - published)
-            if gap <= window and gap < gaps.get(cluster_id, window + 1):
-                gaps[cluster_id] = gap
-        centroids = self.store.get_centroids(gaps)
+        window = _micros(self.settings.story_window_days)
+        found = self.story_index.query(signature, MAX_STORY_CANDIDATES, times=(published - window, published + window))
+        seqs = np.array(found, dtype=np.int64)
+        centroids = self._candidate_centroids(seqs)
+        gaps = self._nearest_gaps(seqs, published)
         sizes = self.store.cluster_sizes(centroids)
         ids = list(centroids)
         scores = average_similarities(vector, [centroids[c] for c in ids], [sizes.get(c, 0) for c in ids])
         penalty, scale = self.settings.story_time_penalty, self.settings.story_time_scale_days
         return {
-            c: score - time_penalty(gaps[c] / MICROS_PER_DAY, penalty, scale)
+            c: score - time_penalty(gaps[c] / _micros(1), penalty, scale)
             for c, score in zip(ids, scores.tolist(), strict=True)
         }
+
+    def _nearest_gaps(self, seqs: npt.NDArray[np.int64], published: int) -> dict[str, int]:
+        """Per cluster of these story-index articles (as :meth:`_candidate_centroids` left
+        them), the time from ``published`` to the nearest of them."""
+        if len(seqs) == 0:
+            return {}
+        numbers, inverse = np.unique(self._story_clusters[seqs], return_inverse=True)
+        nearest = np.full(len(numbers), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(nearest, inverse, np.abs(self.story_index.times(seqs) - published))
+        return {f"c{n}": gap for n, gap in zip(numbers.tolist(), nearest.tolist(), strict=True)}
+
+    def _note_story_clusters(self, seqs: npt.NDArray[np.int64], clusters: Sequence[str]) -> None:
+        """Remember the clusters of articles entering the story index (ids are ``c<number>``)."""
+        if len(seqs) == 0:
+            return
+        if seqs.max() >= len(self._story_clusters):
+            grown = np.zeros(max(1024, 2 * len(self._story_clusters), int(seqs.max()) + 1), dtype=np.int32)
+            grown[: len(self._story_clusters)] = self._story_clusters
+            self._story_clusters = grown
+        self._story_clusters[seqs] = [_cluster_number(c) for c in clusters]
+
+    def _candidate_centroids(self, seqs: npt.NDArray[np.int64]) -> dict[str, Vector]:
+        """The centroids of the clusters these story-index articles are in now. A cluster
+        remembered for them that has since merged into another is looked up (rare) and the
+        articles are re-pointed, so the store is read only for clusters not in its cache."""
+        numbers = self._story_clusters[seqs]
+        ids = {f"c{n}" for n in np.unique(numbers).tolist()}
+        centroids = self.store.get_centroids(ids)
+        for gone in ids - centroids.keys():
+            now = self.store.resolve_cluster(gone)
+            if now != gone:
+                self._story_clusters[seqs[numbers == _cluster_number(gone)]] = _cluster_number(now)
+                centroids.update(self.store.get_centroids([now]))
+        return centroids
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
         """The best cluster at or above the story threshold, and the others that the article

@@ -8,6 +8,13 @@ band: band keys sorted, with their row ids); runs of similar size are merged, so
 binary search in a few runs per band. A removed article's row is marked dead and dropped at
 the next merge; an updated article gets a new row. The engine verifies every candidate, so the
 index only has to never miss a pair datasketch would find.
+
+Each row also carries a time (the story index: the article's ``published_at``). A query can
+ask for rows within a time range, and :meth:`BandedIndex.forget_before` sets a horizon: rows
+older than it are never returned again, and are dropped when their run merges or when more
+than a quarter of its rows are forgotten (checked every ``PENDING_ROWS`` inserts, from each
+run's sorted row times). So an index whose horizon follows the newest article holds about a
+time window of articles (at most about 4/3 of it), not everything ever inserted.
 """
 
 from __future__ import annotations
@@ -24,17 +31,18 @@ from app.fingerprint import Signature
 Keys = npt.NDArray[np.uint64]
 Composite = npt.NDArray[np.uint32]
 Rows = npt.NDArray[np.int32]
+Times = npt.NDArray[np.int64]
 PENDING_ROWS = 2048  # rows kept unsorted before they become a run
 
 
 class CandidateIndex(Protocol):
     """What the engine needs from an LSH index; keys are article sequence numbers."""
 
-    def insert(self, key: int, sig: Signature) -> None: ...
+    def insert(self, key: int, sig: Signature, time: int = 0) -> None: ...
 
     def remove(self, key: int) -> None: ...
 
-    def query(self, sig: Signature, limit: int | None = None) -> list[int]: ...
+    def query(self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None) -> list[int]: ...
 
     def __len__(self) -> int: ...
 
@@ -85,14 +93,16 @@ class _Run:
 
     keys: Composite
     rows: Rows
+    times: Times  # the time of each row it holds (one per row, not per key), sorted
 
     @staticmethod
-    def build(keys: Composite, rows: Rows) -> _Run:
+    def build(keys: Composite, rows: Rows, times: Times) -> _Run:
         # Sorting key and row packed in one 64-bit word needs no index array (argsort's is
         # 8 bytes an entry, as much as both columns), so building a run peaks lower.
         packed = (keys.astype(np.uint64) << np.uint64(32)) | rows.astype(np.uint64)
         packed.sort()
-        return _Run((packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int32))
+        keys, rows = (packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
+        return _Run(keys, rows, np.sort(times))
 
     def matches(self, query: Composite) -> Rows:
         """Rows that share at least one composite key with the query."""
@@ -110,8 +120,9 @@ class _Run:
 class BandedIndex:
     """:class:`CandidateIndex` with MinHashLSH's banding for ``threshold``, in numpy arrays.
 
-    Memory: 8 bytes per band per article (a 4-byte composite key and a 4-byte row), plus 13
-    bytes per article for the row tables. A query is one vectorised binary search per run.
+    Memory: 8 bytes per band per article (a 4-byte composite key and a 4-byte row) and 8 for
+    its time in its run, plus 21 bytes per article for the row tables (these grow with every
+    row ever inserted, forgotten ones included). A query is one vectorised binary search per run.
     """
 
     def __init__(self, num_perm: int, threshold: float) -> None:
@@ -122,6 +133,8 @@ class BandedIndex:
         self._pending = 0
         self._pending_lookup: dict[int, int | list[int]] = {}  # composite key → pending row(s) holding it
         self._row_key = np.zeros(0, dtype=np.int64)  # the article key of each row
+        self._row_time = np.zeros(0, dtype=np.int64)  # the time of each row
+        self._horizon = np.iinfo(np.int64).min  # rows older than this are forgotten
         self._dead = np.zeros(0, dtype=bool)  # rows removed or replaced
         self._row_of = np.zeros(0, dtype=np.int32)  # live row of each article key, -1 if none
         self._next_row = 0
@@ -132,26 +145,33 @@ class BandedIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (runs, pending rows, row tables)."""
-        runs = sum(run.keys.nbytes + run.rows.nbytes for run in self._runs)
+        runs = sum(run.keys.nbytes + run.rows.nbytes + run.times.nbytes for run in self._runs)
         pending = self._pending_keys.nbytes + self._pending_rows.nbytes
-        return runs + pending + self._row_key.nbytes + self._dead.nbytes + self._row_of.nbytes
+        tables = self._row_key.nbytes + self._row_time.nbytes + self._dead.nbytes + self._row_of.nbytes
+        return runs + pending + tables
+
+    def entries(self) -> int:
+        """Band entries held in runs and pending rows, forgotten rows not yet dropped included."""
+        return sum(len(run.rows) for run in self._runs) + self._pending * self.bands
 
     def _room(self, key: int, rows: int = 1) -> None:
         """Grow the row tables for ``rows`` more rows and article keys up to ``key``."""
         if self._next_row + rows > len(self._row_key):
             size = max(1024, 2 * len(self._row_key), self._next_row + rows)
             self._row_key = np.concatenate([self._row_key, np.zeros(size - len(self._row_key), dtype=np.int64)])
+            self._row_time = np.concatenate([self._row_time, np.zeros(size - len(self._row_time), dtype=np.int64)])
             self._dead = np.concatenate([self._dead, np.zeros(size - len(self._dead), dtype=bool)])
         if key >= len(self._row_of):
             size = max(1024, 2 * len(self._row_of), key + 1)
             self._row_of = np.concatenate([self._row_of, np.full(size - len(self._row_of), -1, dtype=np.int32)])
 
-    def insert(self, key: int, sig: Signature) -> None:
+    def insert(self, key: int, sig: Signature, time: int = 0) -> None:
         self.remove(key)
         self._room(key)
         row = self._next_row
         self._next_row += 1
         self._row_key[row] = key
+        self._row_time[row] = time
         self._row_of[key] = row
         self._live += 1
         keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
@@ -162,7 +182,9 @@ class BandedIndex:
         if self._pending == PENDING_ROWS:
             self._flush()
 
-    def insert_many(self, keys: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint32]) -> None:
+    def insert_many(
+        self, keys: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint32], times: npt.NDArray[np.int64] | None = None
+    ) -> None:
         """Insert many articles (distinct keys, one signature per row of ``sigs``) in one step:
         band keys computed together and one run pushed, as at start-up."""
         if len(keys) == 0:
@@ -174,10 +196,11 @@ class BandedIndex:
         rows = np.arange(self._next_row, self._next_row + len(keys), dtype=np.int32)
         self._next_row += len(keys)
         self._row_key[rows] = keys
+        self._row_time[rows] = 0 if times is None else times
         self._row_of[keys] = rows
         self._live += len(keys)
         band = composite_keys(band_keys(sigs, self.bands, self.rows_per_band))
-        self._push_run(band.ravel(), np.repeat(rows, self.bands))
+        self._push_run(band.ravel(), np.repeat(rows, self.bands), self._row_time[rows])
 
     def _look_up_pending(self, keys: list[int], row: int) -> None:
         """Make a pending row findable by its keys (built in C; a key another pending row holds
@@ -208,35 +231,73 @@ class BandedIndex:
             self._row_of[key] = -1
             self._live -= 1
 
+    def times(self, keys: npt.NDArray[np.int64]) -> Times:
+        """The times the index holds for these keys (each must be in the index)."""
+        times: Times = self._row_time[self._row_of[keys]]
+        return times
+
+    def forget_before(self, horizon: int) -> None:
+        """Forget the rows older than ``horizon`` (which only moves forward): queries skip them
+        at once, and merges drop them, so forgetting costs no work of its own."""
+        self._horizon = max(self._horizon, horizon)
+
     def _flush(self) -> None:
         """Turn the pending rows into a run."""
         keys = self._pending_keys[: self._pending].ravel()
-        rows = np.repeat(self._pending_rows[: self._pending], self.bands)
+        pending = self._pending_rows[: self._pending]
         self._pending = 0
         self._pending_lookup.clear()
-        self._push_run(keys, rows)
+        self._push_run(keys, np.repeat(pending, self.bands), self._row_time[pending])
+        self._compact()
 
-    def _push_run(self, keys: Composite, rows: Rows) -> None:
+    def _push_run(self, keys: Composite, rows: Rows, times: Times) -> None:
         """Add a run; merge runs while the newest is as big as the one before (dropping dead
-        rows), so there are only a few runs, each about twice as large as the next."""
+        and forgotten rows), so there are only a few runs, each about twice as large as the next."""
         while self._runs and len(self._runs[-1].rows) <= len(rows):
             older = self._runs.pop()
             keys, rows = np.concatenate([older.keys, keys]), np.concatenate([older.rows, rows])
+            times = np.concatenate([older.times, times])
+            self._drop_forgotten(rows)
             live = ~self._dead[rows]
-            keys, rows = keys[live], rows[live]
-        self._runs.append(_Run.build(keys, rows))
+            keys, rows, times = keys[live], rows[live], times[times >= self._horizon]
+        self._runs.append(_Run.build(keys, rows, times))
 
-    def query(self, sig: Signature, limit: int | None = None) -> list[int]:
-        """Keys of the articles sharing at least one band with ``sig``; with ``limit``, only
-        that many, those sharing the most bands first (the likeliest to be similar)."""
-        keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+    def _compact(self) -> None:
+        """Drop the forgotten rows of each run of which more than a quarter are forgotten. A
+        run's cost is paid back by the rows it drops (each is dropped once), so this is
+        constant work per insert on average, and a run holds at most 4/3 of its kept rows."""
+        for i, run in enumerate(self._runs):
+            forgotten = int(np.searchsorted(run.times, self._horizon))
+            if forgotten * 4 > len(run.times):
+                self._drop_forgotten(run.rows)
+                live = ~self._dead[run.rows]  # the keys stay sorted
+                self._runs[i] = _Run(run.keys[live], run.rows[live], run.times[forgotten:])
+
+    def _drop_forgotten(self, rows: Rows) -> None:
+        """Mark the forgotten ones of these rows (one entry per band each) dead: their
+        articles leave the index."""
+        forgotten = np.unique(rows[(self._row_time[rows] < self._horizon) & ~self._dead[rows]])
+        self._dead[forgotten] = True
+        self._row_of[self._row_key[forgotten]] = -1
+        self._live -= len(forgotten)
+
+    def query(self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None) -> list[int]:
+        """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
+        those whose time lies in that closed range; with ``limit``, only that many, those
+        sharing the most bands first (the likeliest to be similar)."""
+        # Sorted, the keys are found with fewer cache misses: each binary search starts where
+        # the previous one ended.
+        keys = np.sort(composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0]))
         found = [run.matches(keys) for run in self._runs]
         if self._pending:
             found.append(self._pending_matches(keys.tolist()))
         if not found:
             return []
         rows, shared = np.unique(np.concatenate(found), return_counts=True)
-        live = ~self._dead[rows]
+        row_times = self._row_time[rows]
+        live = ~self._dead[rows] & (row_times >= self._horizon)
+        if times is not None:
+            live &= (row_times >= times[0]) & (row_times <= times[1])
         rows, shared = rows[live], shared[live]
         if limit is not None and len(rows) > limit:
             rows = rows[np.argsort(-shared, kind="stable")[:limit]]

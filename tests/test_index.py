@@ -103,4 +103,34 @@ def test_memory_is_eight_bytes_per_band_entry_plus_row_tables() -> None:
     index.insert_many(np.arange(n, dtype=np.int64), np.stack(signatures(n, 5000, np.random.default_rng(3))))
     fixed = PENDING_ROWS * (index.bands * 4 + 4)  # the pending buffer is allocated up front
     per_article = (index.nbytes() - fixed) / n
-    assert 8 * index.bands <= per_article <= 8 * index.bands + 20
+    assert 8 * index.bands <= per_article <= 8 * index.bands + 36
+
+
+def test_forgotten_rows_are_never_returned_and_leave_at_merges() -> None:
+    rng = np.random.default_rng(11)
+    window, total = 4 * PENDING_ROWS, 12 * PENDING_ROWS
+    sigs = signatures(total, 60, rng)  # a small vocabulary: most articles are candidates of most
+    index = BandedIndex(128, 0.02)
+    for key, sig in enumerate(sigs):  # one article per time unit, the horizon one window back
+        index.forget_before(key - window)
+        index.insert(key, sig, time=key)
+        # Bounded by the window, not the total: at most 4/3 of it in runs, plus the pending
+        # rows (without compaction, 2 windows are held at times).
+        assert index.entries() <= 1.6 * window * index.bands
+    horizon = total - 1 - window
+    for probe in sigs[:20]:
+        found = index.query(probe)
+        assert found and min(found) >= horizon
+        assert index.query(probe, times=(horizon + 10, horizon + 20)) == [
+            k for k in found if horizon + 10 <= k <= horizon + 20
+        ]
+    assert len(index) < 1.6 * window
+
+
+def test_a_time_range_keeps_only_rows_inside_it_before_the_limit() -> None:
+    index = BandedIndex(128, 0.3)
+    words = np.arange(50, dtype=np.uint32)
+    for key in range(10):
+        index.insert(key, SIGNER.sign(words), time=100 * key)
+    assert sorted(index.query(SIGNER.sign(words), times=(250, 600))) == [3, 4, 5, 6]
+    assert sorted(index.query(SIGNER.sign(words), limit=2, times=(700, 900))) == [7, 8]

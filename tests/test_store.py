@@ -100,13 +100,16 @@ def test_cached_centroids_are_read_only(store: SqliteStore) -> None:
         centroid.weights[0] = 9.0
 
 
-def test_clusters_and_times_match_the_members(store: SqliteStore) -> None:
+def test_signatures_give_what_the_indexes_are_built_from(store: SqliteStore) -> None:
     with store.transaction():
         seqs = [store.insert_article(article(f"a{i}", f"c{1 + i % 3}", 1000 + i)) for i in range(6)]
         store.merge_cluster("c2", "c3")
-    expected = sorted((m.cluster_id, m.published_at) for m in store.members_by_seq(seqs))
-    assert sorted(store.clusters_and_times(seqs)) == expected
-    assert store.clusters_and_times([]) == []
+    batches = list(store.signatures(batch=4))
+    assert [len(b.seqs) for b in batches] == [4, 2]
+    assert [s for b in batches for s in b.seqs.tolist()] == seqs
+    assert [p for b in batches for p in b.published.tolist()] == [1000 + i for i in range(6)]
+    assert [c for b in batches for c in b.clusters] == ["c1", "c3", "c3", "c1", "c3", "c3"]
+    assert batches[0].signatures.shape == batches[0].story_signatures.shape == (4, 128)
 
 
 def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -149,6 +152,33 @@ def test_document_frequencies_survive_the_log_and_its_folding(
     assert loaded_frequencies(store) == expected
     reopened = SqliteStore(tmp_path / "s.db", "OFF")
     assert loaded_frequencies(reopened) == expected
+
+
+def test_the_log_folds_its_oldest_rows_a_bounded_amount_at_a_time(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 30)
+    monkeypatch.setattr("app.store.sqlite.DF_FOLD_SLOTS", 8)
+
+    def log() -> tuple[int, int]:
+        sql = "SELECT count(*), coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log"
+        rows, slots = store._db.execute(sql).fetchone()
+        return int(rows), int(slots)
+
+    expected: dict[int, int] = {}
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        slots = np.unique(rng.integers(0, 50, 6))
+        counts = rng.integers(0, 9, len(slots))
+        rows_before, _ = log()
+        with store.transaction():
+            store.save_document_frequencies(slots, counts)
+        expected.update(zip(slots.tolist(), counts.tolist(), strict=True))
+        rows_after, logged = log()
+        assert logged <= 30 and rows_before + 1 - rows_after <= 2  # at most 8 slots (two rows) folded
+        assert loaded_frequencies(store) == expected
+    assert log()[1] > 20  # the log is kept, not emptied
+    assert loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")) == expected
 
 
 def test_an_error_after_sqlite_rolled_back_by_itself_is_raised_and_not_cached(store: SqliteStore) -> None:

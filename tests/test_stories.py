@@ -81,6 +81,23 @@ def test_average_similarity_is_the_mean_cosine_with_the_members() -> None:
     assert average_similarities(Vector.empty(), sums, [2, 0, 1, 0]).tolist() == [0.0] * 4
 
 
+def test_average_similarities_count_only_equal_terms_not_equal_low_bits() -> None:
+    """The prefilter looks at low bits only: terms that share them must still not match."""
+    rng = np.random.default_rng(5)
+
+    def vector(size: int) -> Vector:  # terms from a few values with the same low 16 bits
+        terms = np.unique(rng.integers(0, 8, size) * (1 << 16) + rng.integers(0, 4, size)).astype(np.uint32)
+        return Vector(terms, rng.random(len(terms)).astype(np.float32))
+
+    for _ in range(30):
+        probe, sums = vector(6), [vector(int(rng.integers(1, 20))) for _ in range(5)]
+        naive = []
+        for member_sum in sums:
+            _shared, ia, ib = np.intersect1d(probe.terms, member_sum.terms, return_indices=True)
+            naive.append(float(np.dot(probe.weights[ia].astype(np.float64), member_sum.weights[ib])) / 2)
+        assert np.allclose(average_similarities(probe, sums, [2] * 5), naive)
+
+
 def test_language_background_makes_common_words_weigh_less_from_the_first_article() -> None:
     english = background("en")
     assert english is not None and background("xx") is None
@@ -183,6 +200,55 @@ def test_a_cluster_scores_lower_the_further_away_in_time_the_article_is(tmp_path
     assert near - far == pytest.approx(expected, abs=2e-4)
 
 
+def test_articles_far_older_than_the_newest_leave_the_story_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The story index keeps the window plus STORY_LATE_DAYS behind the newest article: a late
+    report (a backfill) older than that finds no candidates there, before and after a restart."""
+    settings = Settings(data_dir=tmp_path, story_window_days=3, prepare_workers=0)
+    probe = {"text": IZMIR_2, "title": "Survivors pulled from rubble in Izmir", "published_at": "2020-10-01T18:00:00Z"}
+
+    def newer(client: TestClient, article_id: str, published_at: str) -> None:
+        body = {"id": article_id, "text": CHILE, "title": "Earthquake shakes Valparaiso", "published_at": published_at}
+        assert client.post("/v1/articles", json=body).status_code == 201
+
+    def candidates(client: TestClient) -> list[str]:
+        return [c["cluster_id"] for c in client.post("/v1/similar", json=probe).json()["clusters"]]
+
+    with TestClient(create_app(settings)) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        izmir = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey", day=1)  # Oct 1, 12:00
+        newer(client, "chile-1", "2020-11-03T11:00:00Z")  # 3 + 30 days and an hour later: still kept
+        assert candidates(client) == [izmir["cluster_id"]]
+        newer(client, "chile-2", "2020-11-03T13:00:00Z")  # an hour more: izmir-1 leaves the index
+        assert candidates(client) == []
+        late = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir", day=2)
+        assert late["cluster_id"] != izmir["cluster_id"]  # it starts its own cluster, which is kept
+        assert candidates(client) == [late["cluster_id"]]
+    with TestClient(create_app(settings)) as client:  # a restart loads only what was kept
+        assert candidates(client) == [late["cluster_id"]]
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        assert len(engine.story_index) == 3  # chile-1, chile-2 and izmir-2
+        assert client.get(f"/v1/clusters/{izmir['cluster_id']}").json()["size"] == 1  # the old cluster stays
+
+
+def test_an_old_article_cleaned_or_updated_again_stays_in_its_cluster(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Out of the story index there is nothing to compare a re-placed old article with: it
+    keeps its cluster instead of starting one (as template learning re-cleans old pages)."""
+    with TestClient(create_app(Settings(data_dir=tmp_path, story_window_days=3, prepare_workers=0))) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        first = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+        second = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
+        assert second["cluster_id"] == first["cluster_id"]
+        later = {"id": "chile", "text": CHILE, "title": "Quake in Chile", "published_at": "2020-12-01T00:00:00Z"}
+        assert client.post("/v1/articles", json=later).status_code == 201  # izmir-1 and -2 leave the index
+        text = IZMIR_2 + " Aftershocks continued."
+        update = {"id": "izmir-2", "text": text, "title": "Izmir survivors", "published_at": "2020-10-01T12:00:00Z"}
+        updated = client.post("/v1/articles", json=update).json()
+        assert updated["status"] == "updated" and updated["cluster_id"] == first["cluster_id"]
+        assert client.get(f"/v1/clusters/{first['cluster_id']}").json()["size"] == 2
+
+
 def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(data_dir=tmp_path, story_threshold=0.3, story_merge_threshold=0.15)
     with TestClient(create_app(settings)) as client:
@@ -199,6 +265,11 @@ def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) ->
         assert client.get(f"/v1/clusters/{old}").json()["id"] == merged["id"]
         assert client.get("/v1/articles/chile").json()["cluster_id"] == merged["id"]
         assert old not in {c["id"] for c in client.get("/v1/clusters").json()["clusters"]}
+        # Story candidates are scored in the clusters their articles are in now, not the ones
+        # remembered when they were indexed (chile's or izmir-1's was merged away).
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        moved = engine.store.get_article("chile" if old == b["cluster_id"] else "izmir-1")
+        assert set(engine._candidate_centroids(np.array([moved.seq]))) == {merged["id"]}
 
 
 def test_story_statistics_survive_a_restart(settings: Settings) -> None:

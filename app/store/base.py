@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +15,7 @@ from app.stories import Vector
 
 LineKeys = npt.NDArray[np.int64]
 Seqs = npt.NDArray[np.int64]
+Times = npt.NDArray[np.int64]  # microseconds since the epoch
 Signatures = npt.NDArray[np.uint32]  # one signature per row
 Slots = npt.NDArray[np.int64]
 Counts = npt.NDArray[np.uint32]
@@ -67,7 +68,7 @@ class Member:
     cluster_id: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cluster:
     id: str
     size: int
@@ -75,6 +76,16 @@ class Cluster:
     canonical_id: str
     first_published_at: int
     last_updated_at: int
+
+
+class SignatureBatch(NamedTuple):
+    """Articles as the in-memory indexes need them: one entry (or row) per article."""
+
+    seqs: Seqs
+    published: Times
+    clusters: list[str]
+    signatures: Signatures
+    story_signatures: Signatures
 
 
 class Store(Protocol):
@@ -128,11 +139,6 @@ class Store(Protocol):
         """Member counts of those of these clusters that exist, read together."""
         ...
 
-    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
-        """(cluster id, published_at) of the articles with these seqs: all that story
-        candidates are chosen by, without reading whole rows."""
-        ...
-
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]: ...
 
     def merge_cluster(self, old_id: str, new_id: str) -> None: ...
@@ -153,7 +159,9 @@ class Store(Protocol):
 
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
-    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Signatures, Signatures]]: ...
+    def signatures(self, batch: int = 50_000) -> Iterator[SignatureBatch]:
+        """What the indexes are built from, for every article, ``batch`` articles at a time."""
+        ...
 
     def template_keys(self, source: str) -> set[int]: ...
 

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, Counts, LineKeys, Member, Seqs, Signatures, Slots
+from app.store.base import Article, Cluster, Counts, LineKeys, Member, SignatureBatch, Slots
 from app.stories import Vector
 
 _SCHEMA = """
@@ -66,7 +66,7 @@ CREATE INDEX IF NOT EXISTS cluster_aliases_new ON cluster_aliases (new_id);
 CREATE TABLE IF NOT EXISTS document_frequencies (slot INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS document_frequency_log (id INTEGER PRIMARY KEY, slots BLOB NOT NULL, counts BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS clusters_recent ON clusters (last_updated_at DESC, id DESC);
-CREATE INDEX IF NOT EXISTS articles_story ON articles (seq, published_at, cluster_id);
+DROP INDEX IF EXISTS articles_story;
 """
 
 _ARTICLE_COLUMNS = (
@@ -80,13 +80,18 @@ _ARTICLE_COLUMNS = (
 V = TypeVar("V")
 _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
-# Centroids and sizes kept in memory: story scoring reads dozens per article, mostly of the
-# same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms).
+# Centroids and cluster rows kept in memory: story scoring reads dozens per article, mostly of
+# the same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms),
+# and every ingest reads and writes its cluster's row.
 CENTROID_CACHE_SIZE = 10_000
 # Document frequencies a request changed are appended to a log as one row (their new values),
 # not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
-# folded into the table once it holds this many slots.
+# kept at about DF_LOG_SLOTS slots: a request that finds it longer folds its oldest rows, at
+# least DF_FOLD_SLOTS slots and at least as many as it logged, into the table. So no request
+# folds more than about a batch's worth (folding all 500,000 at once stalled one request for
+# about a second), and a single POST folds only about once in DF_FOLD_SLOTS / 80 requests.
 DF_LOG_SLOTS = 500_000
+DF_FOLD_SLOTS = 20_000
 
 
 class RecentValues(Generic[V]):
@@ -112,12 +117,16 @@ class RecentValues(Generic[V]):
     def get_many(self, keys: Iterable[str], load: Callable[[list[str]], Iterable[tuple[str, V]]]) -> dict[str, V]:
         """The values of ``keys``; those not held are read with ``load`` (keys it does not
         return do not exist) and kept."""
-        wanted = list(keys)
-        found = {key: self._items[key] for key in wanted if key in self._items}
-        missing = [key for key in wanted if key not in found]
+        found: dict[str, V] = {}
+        missing: list[str] = []
+        for key in keys:
+            if key in self._items:
+                found[key] = self._items[key]
+                self._items.move_to_end(key)
+            else:
+                missing.append(key)
         for key, value in load(missing) if missing else ():
             found[key] = value
-        for key, value in found.items():
             self.put(key, value)
         return found
 
@@ -194,7 +203,7 @@ class SqliteStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
-        self._sizes: RecentValues[int] = RecentValues(CENTROID_CACHE_SIZE)
+        self._clusters: RecentValues[Cluster] = RecentValues(CENTROID_CACHE_SIZE)  # frozen rows
         self._df_logged: int | None = None  # slots in the document frequency log
 
     @contextmanager
@@ -210,7 +219,7 @@ class SqliteStore:
                 # disk or an I/O error SQLite may already have rolled back, and then ROLLBACK
                 # itself would fail and hide the first error.
                 self._centroids.clear()
-                self._sizes.clear()
+                self._clusters.clear()
                 self._df_logged = None
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
@@ -295,8 +304,15 @@ class SqliteStore:
         return int(rows[0]["n"])
 
     def get_cluster(self, cluster_id: str) -> Cluster | None:
-        rows = self._query(f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id = ?", (cluster_id,))
-        return _cluster(rows[0]) if rows else None
+        return self._cached_clusters([cluster_id]).get(cluster_id)
+
+    def _cached_clusters(self, cluster_ids: Iterable[str]) -> dict[str, Cluster]:
+        def load(missing: list[str]) -> Iterator[tuple[str, Cluster]]:
+            sql = f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id IN ({_placeholders(len(missing))})"
+            return ((str(r["id"]), _cluster(r)) for r in self._query(sql, missing))
+
+        with self._lock:
+            return self._clusters.get_many(cluster_ids, load)
 
     def put_cluster(self, cluster: Cluster) -> None:
         with self._lock:
@@ -308,13 +324,13 @@ class SqliteStore:
                 (cluster.id, cluster.size, cluster.title, cluster.canonical_id, cluster.first_published_at,
                  cluster.last_updated_at),
             )  # fmt: skip
-            self._sizes.put(cluster.id, cluster.size)
+            self._clusters.put(cluster.id, cluster)
 
     def delete_cluster(self, cluster_id: str) -> None:
         with self._lock:
             self._execute("DELETE FROM clusters WHERE id = ?", (cluster_id,))
             self._centroids.pop(cluster_id)
-            self._sizes.pop(cluster_id)
+            self._clusters.pop(cluster_id)
 
     def get_centroid(self, cluster_id: str) -> Vector | None:
         return self.get_centroids([cluster_id]).get(cluster_id)
@@ -342,25 +358,7 @@ class SqliteStore:
             return self._centroids.get_many(cluster_ids, load)
 
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
-        def load(missing: list[str]) -> Iterator[tuple[str, int]]:
-            marks = _placeholders(len(missing))
-            rows = self._query(f"SELECT id, size FROM clusters WHERE id IN ({marks})", missing)
-            return ((str(r["id"]), int(r["size"])) for r in rows)
-
-        with self._lock:
-            return self._sizes.get_many(cluster_ids, load)
-
-    def clusters_and_times(self, seqs: Iterable[int]) -> list[tuple[str, int]]:
-        keys = list(seqs)
-        if not keys:
-            return []
-        marks = _placeholders(len(keys))
-        with self._lock:  # the covering index holds both columns: no article row is read
-            cursor = self._db.execute(
-                f"SELECT cluster_id, published_at FROM articles INDEXED BY articles_story WHERE seq IN ({marks})", keys
-            )
-            cursor.row_factory = None  # plain tuples: no sqlite3.Row per candidate
-            return cursor.fetchall()
+        return {cluster_id: c.size for cluster_id, c in self._cached_clusters(cluster_ids).items()}
 
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
         return [Member(**dict(r)) for r in self._rows_by_seq(_MEMBER_COLUMNS, seqs)]
@@ -409,21 +407,31 @@ class SqliteStore:
                 self._df_logged = int(row.fetchone()[0])
             else:
                 self._df_logged += len(slot_array)
-            if self._df_logged >= DF_LOG_SLOTS:
-                self._fold_df_log()
-                self._df_logged = 0
+            if self._df_logged > DF_LOG_SLOTS:
+                self._df_logged -= self._fold_oldest(max(DF_FOLD_SLOTS, len(slot_array)))
 
-    def _fold_df_log(self) -> None:
-        """Write the log's last value of each slot into the table and empty the log."""
-        logged = list(self._df_log())
-        slots = np.concatenate([s for s, _ in logged])
-        counts = np.concatenate([c for _, c in logged])
+    def _fold_oldest(self, at_least: int) -> int:
+        """Write the log's oldest rows (whole rows, at least ``at_least`` slots, or all) into
+        the table, the last value of each slot, and delete them; returns the slots folded.
+        The log's later rows still replace these values when loading, as they should."""
+        cursor = self._db.execute("SELECT id, slots, counts FROM document_frequency_log ORDER BY id")
+        rows: list[tuple[int, bytes, bytes]] = []
+        folded = 0
+        while folded < at_least and (row := cursor.fetchone()) is not None:
+            rows.append(row)
+            folded += len(row[1]) // 4
+        cursor.close()
+        if not rows:
+            return 0
+        slots = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").astype(np.int64)
+        counts = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4")
         last = len(slots) - 1 - np.unique(slots[::-1], return_index=True)[1]  # a slot's latest entry
         self._db.executemany(
             "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
             zip(slots[last].tolist(), counts[last].tolist(), strict=True),
         )
-        self._db.execute("DELETE FROM document_frequency_log")
+        self._db.execute("DELETE FROM document_frequency_log WHERE id <= ?", (rows[-1][0],))
+        return folded
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
@@ -456,16 +464,22 @@ class SqliteStore:
             sources[r["cluster_id"]].append(r["source"])
         return sources
 
-    def signatures(self, batch: int = 50_000) -> Iterator[tuple[Seqs, Signatures, Signatures]]:
-        """Every article's sequence number and two signatures, ``batch`` rows at a time, as
-        arrays (one signature per row), so start-up never holds all rows as Python objects."""
+    def signatures(self, batch: int = 50_000) -> Iterator[SignatureBatch]:
+        """``batch`` rows at a time, as arrays (one signature per row), so start-up never holds
+        all rows as Python objects."""
         with self._lock:
-            cursor = self._db.execute("SELECT seq, signature, story_signature FROM articles ORDER BY seq")
+            sql = "SELECT seq, published_at, cluster_id, signature, story_signature FROM articles ORDER BY seq"
+            cursor = self._db.execute(sql)
             while rows := cursor.fetchmany(batch):
-                seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-                sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                story = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                yield seqs, sigs.astype(np.uint32), story.astype(np.uint32)
+                sigs = np.frombuffer(b"".join(r[3] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                story = np.frombuffer(b"".join(r[4] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                yield SignatureBatch(
+                    seqs=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                    published=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
+                    clusters=[r[2] for r in rows],
+                    signatures=sigs.astype(np.uint32),
+                    story_signatures=story.astype(np.uint32),
+                )
 
     def template_keys(self, source: str) -> set[int]:
         rows = self._query("SELECT line_key FROM source_template WHERE source = ?", (source,))
