@@ -93,7 +93,7 @@ class _Run:
 
     keys: Composite
     rows: Rows
-    times: Times  # the time of each row it holds (one per row, not per key), sorted
+    times: Times  # the time of each row it holds (one per row, not per key; rows removed since may linger), sorted
 
     @staticmethod
     def build(keys: Composite, rows: Rows, times: Times) -> _Run:
@@ -238,7 +238,7 @@ class BandedIndex:
 
     def forget_before(self, horizon: int) -> None:
         """Forget the rows older than ``horizon`` (which only moves forward): queries skip them
-        at once, and merges drop them, so forgetting costs no work of its own."""
+        at once; merges and compactions drop them later, so forgetting costs no work of its own."""
         self._horizon = max(self._horizon, horizon)
 
     def _flush(self) -> None:
