@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from app.engine import Engine
@@ -32,9 +33,16 @@ BATCH = 500
 
 
 def to_input(post: Post) -> ArticleIn:
-    """A stream article as the API layer hands it to the engine."""
+    """A stream article as the API layer hands it to the engine (with its publication time:
+    without one the service takes the time of receipt, and the story index would forget the
+    whole stream, which is dated years back)."""
     return ArticleIn(
-        text=post["text"], id=post["id"], source=post["source"], title=post.get("title"), url=post.get("url")
+        text=post["text"],
+        id=post["id"],
+        source=post["source"],
+        title=post.get("title"),
+        url=post.get("url"),
+        published_at=datetime.fromisoformat(post["published_at"]),
     )
 
 
