@@ -190,3 +190,16 @@ def test_an_error_after_sqlite_rolled_back_by_itself_is_raised_and_not_cached(st
     with store.transaction():  # and the store keeps working
         store.put_cluster(Cluster("c1", 2, None, "a", 0, 0))
     assert store.cluster_sizes(["c1"]) == {"c1": 2}
+
+
+def test_group_size_counts_the_head_and_its_copies_in_that_cluster_only(store: SqliteStore) -> None:
+    with store.transaction():
+        store.insert_article(article("head", "c1", 1))
+        for i, cluster_id in enumerate(["c1", "c1", "c2"]):
+            store.insert_article(article(f"copy{i}", cluster_id, 2))
+            store.set_duplicate(f"copy{i}", "head", 0.9)
+        store.insert_article(article("other", "c1", 3))
+    assert store.group_size("c1", "head") == 3
+    assert store.group_size("c2", "head") == 1  # a copy moved elsewhere; the head is not there
+    assert store.group_size("c1", "other") == 1
+    assert store.group_size("c3", "head") == 0

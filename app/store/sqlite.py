@@ -296,9 +296,11 @@ class SqliteStore:
 
     def group_size(self, cluster_id: str, canonical_id: str) -> int:
         """Members of a cluster in the duplicate group of ``canonical_id`` (itself included)."""
+        # ``+cluster_id`` keeps SQLite from walking the cluster's index (all its members, which
+        # grow with the store) instead of the group's (its copies only).
         rows = self._query(
-            "SELECT (SELECT COUNT(*) FROM articles WHERE duplicate_of = ? AND cluster_id = ?)"
-            " + (SELECT COUNT(*) FROM articles WHERE id = ? AND cluster_id = ?) AS n",
+            "SELECT (SELECT COUNT(*) FROM articles WHERE duplicate_of = ? AND +cluster_id = ?)"
+            " + (SELECT COUNT(*) FROM articles WHERE id = ? AND +cluster_id = ?) AS n",
             (canonical_id, cluster_id, canonical_id, cluster_id),
         )
         return int(rows[0]["n"])
@@ -468,7 +470,10 @@ class SqliteStore:
         """``batch`` rows at a time, as arrays (one signature per row), so start-up never holds
         all rows as Python objects."""
         with self._lock:
-            sql = "SELECT seq, published_at, cluster_id, signature, story_signature FROM articles ORDER BY seq"
+            sql = (
+                "SELECT seq, published_at, cluster_id, signature, story_signature, duplicate_of IS NULL"
+                " FROM articles ORDER BY seq"
+            )
             cursor = self._db.execute(sql)
             while rows := cursor.fetchmany(batch):
                 sigs = np.frombuffer(b"".join(r[3] for r in rows), dtype="<u4").reshape(len(rows), -1)
@@ -476,6 +481,7 @@ class SqliteStore:
                 yield SignatureBatch(
                     seqs=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                     published=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
+                    canonical=np.fromiter((r[5] for r in rows), dtype=bool, count=len(rows)),
                     clusters=[r[2] for r in rows],
                     signatures=sigs.astype(np.uint32),
                     story_signatures=story.astype(np.uint32),
