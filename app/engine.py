@@ -16,9 +16,10 @@ Rules (also in the README):
   vector is closest to on average (average cosine, less a time penalty growing with the log of
   the days to the cluster's nearest member found), if at least ``story_threshold``, else
   starts one; other candidates at or above ``story_merge_threshold`` merge into the chosen one.
-  Clusters older than the window stop taking members: the story index forgets articles
-  published more than ``story_window_days`` + ``STORY_LATE_DAYS`` before the newest one seen,
-  so it holds a window of articles, not the whole store.
+  Clusters older than the window stop taking members: the story index holds the heads of
+  duplicate groups (not their copies) and forgets those published more than
+  ``story_window_days`` + ``STORY_LATE_DAYS`` before the newest one seen, so it holds a
+  window of distinct articles, not the whole store.
 - A cluster's canonical member is the canonical of its largest duplicate group (ties: the
   earliest published, then the first ingested); its title is that article's title.
 """
@@ -223,7 +224,7 @@ class Engine:
         self._story_clusters = np.zeros(0, dtype=np.int32)
         for batch in self.store.signatures():
             self.dup_index.insert_many(batch.seqs, batch.signatures)
-            recent = np.flatnonzero(batch.published >= horizon)
+            recent = np.flatnonzero(batch.canonical & (batch.published >= horizon))
             self.story_index.insert_many(batch.seqs[recent], batch.story_signatures[recent], batch.published[recent])
             self._note_story_clusters(batch.seqs[recent], [batch.clusters[i] for i in recent.tolist()])
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
@@ -361,9 +362,8 @@ class Engine:
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
-        if published >= self._story_horizon():
-            self.story_index.insert(article.seq, article.story_signature, published)
-            self._note_story_clusters(np.array([article.seq]), [cluster_id])
+        if match is None:
+            self._index_story(article)
         centroid = add(self.store.get_centroid(cluster_id) or Vector.empty(), vector, self.story.centroid_terms)
         for other in merging:
             centroid = add(centroid, self.store.get_centroid(other) or Vector.empty(), self.story.centroid_terms)
@@ -434,6 +434,7 @@ class Engine:
                 self.store.set_duplicate(member.id, best[1].id, best[0])
             else:
                 self.store.set_duplicate(member.id, None, None)
+                self._index_story(member)
                 heads.append((member, shingles))
 
     def _find_duplicate(self, prepared: Prepared) -> tuple[Article, float] | None:
@@ -539,6 +540,16 @@ class Engine:
         nearest = np.full(len(numbers), np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(nearest, inverse, np.abs(self.story_index.times(seqs) - published))
         return {f"c{n}": gap for n, gap in zip(numbers.tolist(), nearest.tolist(), strict=True)}
+
+    def _index_story(self, head: Article) -> None:
+        """Put a duplicate group's head in the story index, unless it is older than the index
+        holds. Only heads go in: a duplicate joins its head's cluster without being scored,
+        and would be found for the same clusters as its head, so with the copies left out the
+        index, and what each query wades through, grows with the stories rather than the
+        copies (in a crawl most pages are copies)."""
+        if head.published_at >= self._story_horizon():
+            self.story_index.insert(head.seq, head.story_signature, head.published_at)
+            self._note_story_clusters(np.array([head.seq]), [head.cluster_id])
 
     def _note_story_clusters(self, seqs: npt.NDArray[np.int64], clusters: Sequence[str]) -> None:
         """Remember the clusters of articles entering the story index (ids are ``c<number>``)."""

@@ -227,8 +227,30 @@ def test_articles_far_older_than_the_newest_leave_the_story_index(tmp_path) -> N
     with TestClient(create_app(settings)) as client:  # a restart loads only what was kept
         assert candidates(client) == [late["cluster_id"]]
         engine = client.app.state.engine  # type: ignore[attr-defined]
-        assert len(engine.story_index) == 3  # chile-1, chile-2 and izmir-2
+        assert len(engine.story_index) == 2  # chile-1 and izmir-2 (chile-2 is chile-1's copy)
         assert client.get(f"/v1/clusters/{izmir['cluster_id']}").json()["size"] == 1  # the old cluster stays
+
+
+def test_copies_stay_out_of_the_story_index_and_a_deleted_heads_copy_takes_its_place(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The story index holds one article per duplicate group: a copy is not indexed, and when
+    the group's head is deleted the copy that heads it now is, so a later report of the story
+    still finds the cluster, also after a restart."""
+    settings = Settings(data_dir=tmp_path, prepare_workers=0)
+    with TestClient(create_app(settings)) as client:
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        head = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+        indexed = len(engine.story_index)
+        copy = post(client, "izmir-1-copy", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+        assert copy["duplicate_of"] == "izmir-1" and copy["cluster_id"] == head["cluster_id"]
+        assert len(engine.story_index) == indexed
+        assert client.delete("/v1/articles/izmir-1").status_code == 204
+        assert len(engine.story_index) == indexed  # the copy took the head's place
+    with TestClient(create_app(settings)) as client:
+        assert len(client.app.state.engine.story_index) == indexed  # type: ignore[attr-defined]
+        later = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
+        assert later["status"] == "new" and later["cluster_id"] == head["cluster_id"]
 
 
 def test_an_old_article_cleaned_or_updated_again_stays_in_its_cluster(tmp_path) -> None:  # type: ignore[no-untyped-def]

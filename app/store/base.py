@@ -83,6 +83,7 @@ class SignatureBatch(NamedTuple):
 
     seqs: Seqs
     published: Times
+    canonical: npt.NDArray[np.bool_]  # heads of their duplicate groups (duplicate_of is null)
     clusters: list[str]
     signatures: Signatures
     story_signatures: Signatures
