@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -46,7 +47,7 @@ class Prepared:
     source: str | None
     title: str | None
     published_at: int | None  # epoch microseconds; None means "time of receipt"
-    raw: str  # as posted (text or HTML), kept so the article can be fingerprinted again
+    raw_zlib: bytes  # as posted (text or HTML), compressed here (in a worker) to keep it for re-cleaning
     raw_is_html: bool
     content_hash: str
     clean: CleanText
@@ -137,7 +138,7 @@ def prepare(
         source=derive_source(article),
         title=title,
         published_at=None if article.published_at is None else to_micros(article.published_at),
-        raw=article.html if article.html is not None else article.text or "",
+        raw_zlib=zlib.compress((article.html if article.html is not None else article.text or "").encode("utf-8")),
         raw_is_html=article.html is not None,
         content_hash=content_hash(article),
         clean=clean,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.ingest import stored_shingles
 from app.main import DB_FILE, create_app
 from app.settings import Settings
+from app.text.pipeline import TextConfig
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
@@ -50,6 +54,12 @@ def check_invariants(db_path: Path) -> None:
             assert duplicate_of in by_id, f"{article_id} points to missing {duplicate_of}"
             assert by_id[duplicate_of][1] is None, f"{article_id} points to a non-canonical {duplicate_of}"
             assert by_id[duplicate_of][0] == cluster_id, f"{article_id} is not in its canonical's cluster"
+    for article_id, duplicate_of, clean_text, shingles in db.execute(
+        "SELECT id, duplicate_of, clean_text, shingles FROM articles WHERE shingles IS NOT NULL"
+    ):
+        assert duplicate_of is None, f"{article_id} keeps shingles but is a copy"
+        recomputed = stored_shingles(clean_text, default_text_config())
+        assert np.array_equal(np.frombuffer(shingles, dtype="<u4"), recomputed), f"{article_id}'s shingles are stale"
     clusters = {
         cid: (size, canonical) for cid, size, canonical in db.execute("SELECT id, size, canonical_id FROM clusters")
     }
@@ -62,6 +72,11 @@ def check_invariants(db_path: Path) -> None:
         assert by_id[canonical][0] == cid, f"cluster {cid}'s canonical {canonical} is not a member"
         assert canonical == documented_canonical(db, cid), f"cluster {cid}'s canonical breaks the README's rule"
     db.close()
+
+
+@cache
+def default_text_config() -> TextConfig:
+    return TextConfig.default(Settings().shingle_size)
 
 
 def documented_canonical(db: sqlite3.Connection, cluster_id: str) -> str:

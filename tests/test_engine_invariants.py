@@ -68,3 +68,20 @@ def test_any_sequence_of_writes_keeps_the_invariants(sequence: list[tuple[str, s
             assert (stored.duplicate_of, stored.cluster_id) == (result.duplicate_of, result.cluster_id)
         check_invariants(db)
         engine.store.close()
+
+
+def test_group_heads_keep_their_shingles_and_copies_do_not(tmp_path: Path) -> None:
+    """Heads are what new articles are verified against: their shingles are stored (and equal
+    the recomputed ones, checked by the invariants), so verifying never re-tokenises them."""
+    db = tmp_path / "s.db"
+    engine = Engine(SqliteStore(db, "OFF"), Settings(data_dir=tmp_path), TEXT_CONFIG)
+    engine.ingest(ArticleIn(id="head", text=variant(0, 0)))
+    copy = engine.ingest(ArticleIn(id="copy", text=variant(0, 1)))
+    assert copy.duplicate_of == "head"
+    assert engine.article("head").article.shingles is not None
+    assert engine.article("copy").article.shingles is None
+    engine.delete("head")  # the copy heads the group now; its shingles are recomputed when asked
+    again = engine.ingest(ArticleIn(id="again", text=variant(0, 3)))
+    assert again.duplicate_of == "copy"
+    check_invariants(db)
+    engine.store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ def article(article_id: str, cluster_id: str, published_at: int) -> Article:
     sig = np.arange(128, dtype=np.uint32)
     return Article(
         id=article_id, url=None, source=None, title=None, language="en", published_at=published_at,
-        ingested_at=1, content_hash="h", exact_key=article_id, raw="text", raw_is_html=False,
+        ingested_at=1, content_hash="h", exact_key=article_id, raw_zlib=zlib.compress(b"text"), raw_is_html=False,
         clean_text="text", signature=sig, story_signature=sig, story_vector=Vector.empty(),
         cluster_id=cluster_id, line_keys=np.zeros(0, dtype=np.int64),
     )  # fmt: skip
@@ -203,3 +205,23 @@ def test_group_size_counts_the_head_and_its_copies_in_that_cluster_only(store: S
     assert store.group_size("c2", "head") == 1  # a copy moved elsewhere; the head is not there
     assert store.group_size("c1", "other") == 1
     assert store.group_size("c3", "head") == 0
+
+
+def test_a_store_made_before_shingles_were_kept_opens_and_reads_without_them(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path, "OFF")
+    with store.transaction():
+        store.insert_article(article("a", "c1", 1))
+    store.close()
+    old = sqlite3.connect(path)
+    old.execute("ALTER TABLE articles DROP COLUMN shingles")  # as the first versions made it
+    old.close()
+    reopened = SqliteStore(path, "OFF")
+    found = reopened.get_article("a")
+    assert found is not None and found.shingles is None and found.raw == "text"
+    head = article("b", "c1", 2)
+    head.shingles = np.array([3, 1, 2], dtype=np.uint32)
+    with reopened.transaction():
+        reopened.insert_article(head)
+    stored = reopened.get_article("b")
+    assert stored is not None and stored.shingles is not None and stored.shingles.tolist() == [3, 1, 2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ Seqs = npt.NDArray[np.int64]
 Times = npt.NDArray[np.int64]  # microseconds since the epoch
 Signatures = npt.NDArray[np.uint32]  # one signature per row
 Slots = npt.NDArray[np.int64]
+Shingles = npt.NDArray[np.uint32]
 Counts = npt.NDArray[np.uint32]
 
 
@@ -34,7 +36,7 @@ class Article:
     ingested_at: int
     content_hash: str
     exact_key: str
-    raw: str
+    raw_zlib: bytes  # the post as posted (text or HTML), UTF-8, zlib-compressed: see ``raw``
     raw_is_html: bool
     clean_text: str
     signature: Signature
@@ -46,6 +48,14 @@ class Article:
     similarity: float | None = None
     template_evidence: bool = False  # counts towards learning its source's template
     seq: int = 0  # ingest order, assigned by the store when 0; the key in the LSH indexes
+    # Shingle hashes of the clean text, kept for the heads of duplicate groups (the articles a
+    # new one is verified against); None for the others, which recompute them when asked.
+    shingles: Shingles | None = None
+
+    @property
+    def raw(self) -> str:
+        """The post as posted; decompressed only when asked (re-cleaning), not on every read."""
+        return zlib.decompress(self.raw_zlib).decode("utf-8")
 
     @property
     def group_id(self) -> str:

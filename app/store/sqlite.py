@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -41,7 +40,8 @@ CREATE TABLE IF NOT EXISTS articles (
     line_keys BLOB NOT NULL,
     duplicate_of TEXT,
     similarity REAL,
-    template_evidence INTEGER NOT NULL
+    template_evidence INTEGER NOT NULL,
+    shingles BLOB
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source, seq) WHERE template_evidence = 1;
 CREATE TABLE IF NOT EXISTS source_template (
@@ -72,9 +72,10 @@ DROP INDEX IF EXISTS articles_story;
 _ARTICLE_COLUMNS = (
     "seq, id, url, source, title, language, published_at, ingested_at, content_hash, exact_key, "
     "raw, raw_is_html, clean_text, signature, story_signature, story_vector, cluster_id, line_keys, duplicate_of, "
-    "similarity, "
-    "template_evidence"
+    "similarity, template_evidence, shingles"
 )
+# Columns added since the first stores were made: (name, declaration), added when missing.
+_ADDED_ARTICLE_COLUMNS = (("shingles", "BLOB"),)
 
 
 V = TypeVar("V")
@@ -156,7 +157,7 @@ def _article(row: sqlite3.Row) -> Article:
         ingested_at=row["ingested_at"],
         content_hash=row["content_hash"],
         exact_key=row["exact_key"],
-        raw=zlib.decompress(row["raw"]).decode("utf-8"),
+        raw_zlib=row["raw"],
         raw_is_html=bool(row["raw_is_html"]),
         clean_text=row["clean_text"],
         signature=from_bytes(row["signature"]),
@@ -167,15 +168,17 @@ def _article(row: sqlite3.Row) -> Article:
         duplicate_of=row["duplicate_of"],
         similarity=row["similarity"],
         template_evidence=bool(row["template_evidence"]),
+        shingles=None if row["shingles"] is None else np.frombuffer(row["shingles"], dtype="<u4").astype(np.uint32),
     )
 
 
 def _article_values(a: Article) -> tuple[object, ...]:
     return (
         a.id, a.url, a.source, a.title, a.language, a.published_at, a.ingested_at, a.content_hash,
-        a.exact_key, zlib.compress(a.raw.encode("utf-8")), int(a.raw_is_html), a.clean_text,
+        a.exact_key, a.raw_zlib, int(a.raw_is_html), a.clean_text,
         to_bytes(a.signature), to_bytes(a.story_signature), a.story_vector.to_bytes(), a.cluster_id,
         a.line_keys.astype("<i8").tobytes(), a.duplicate_of, a.similarity, int(a.template_evidence),
+        None if a.shingles is None else a.shingles.astype("<u4").tobytes(),
     )  # fmt: skip
 
 
@@ -202,9 +205,18 @@ class SqliteStore:
         self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
         self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
         self._clusters: RecentValues[Cluster] = RecentValues(CENTROID_CACHE_SIZE)  # frozen rows
         self._df_logged: int | None = None  # slots in the document frequency log
+
+    def _add_missing_columns(self) -> None:
+        """Bring a store made by an earlier version up to the current columns (new columns are
+        nullable, so its rows stay valid as they are)."""
+        present = {row["name"] for row in self._db.execute("PRAGMA table_info(articles)")}
+        for name, declaration in _ADDED_ARTICLE_COLUMNS:
+            if name not in present:
+                self._db.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -266,7 +278,7 @@ class SqliteStore:
     def insert_article(self, article: Article) -> int:
         """Insert; a new article gets the next sequence number, a re-inserted one keeps its own."""
         cur = self._execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 21)})",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({_placeholders(22)})",
             (article.seq or None, *_article_values(article)),
         )
         assert cur.lastrowid is not None
