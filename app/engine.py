@@ -77,7 +77,7 @@ POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them co
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
 MAX_STORY_CANDIDATES = 200
-SHINGLE_CACHE_SIZE = 20_000  # recomputed shingles kept in memory (~2 KB each): heads store theirs
+SHINGLE_CACHE_SIZE = 20_000  # shingles recomputed for rows stored without them (~2 KB each)
 # How late an article may come (published before the newest one seen) and still be compared
 # with its whole story window. The story index keeps this much more than the window; an article
 # older than that (a backfill) is only compared with what the index still holds.
@@ -359,7 +359,7 @@ class Engine:
             similarity=match[1] if match else None,
             template_evidence=self._counts_as_evidence(prepared, match, existing if reprocess else None),
             seq=existing.seq if existing is not None else 0,
-            shingles=None if match else prepared.shingles,
+            shingles=prepared.shingles,
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
@@ -455,9 +455,8 @@ class Engine:
         return best
 
     def _shingles(self, article: Article) -> npt.NDArray[np.uint32]:
-        """Shingle hashes of a stored article: as stored for group heads; for the others (and
-        heads stored before they were kept) recomputed from the clean text, and kept for the
-        most recently used."""
+        """Shingle hashes of a stored article: as stored; for rows stored before they were kept,
+        recomputed from the clean text, and kept for the most recently used."""
         if article.shingles is not None:
             return article.shingles
         key = (article.seq, article.exact_key)

@@ -70,18 +70,19 @@ def test_any_sequence_of_writes_keeps_the_invariants(sequence: list[tuple[str, s
         engine.store.close()
 
 
-def test_group_heads_keep_their_shingles_and_copies_do_not(tmp_path: Path) -> None:
-    """Heads are what new articles are verified against: their shingles are stored (and equal
-    the recomputed ones, checked by the invariants), so verifying never re-tokenises them."""
+def test_verifying_uses_the_stored_shingles(tmp_path: Path) -> None:
+    """Every article keeps its shingles (equal to the recomputed ones: the invariants check
+    that), and verifying a candidate uses them: it never re-tokenises a stored text."""
     db = tmp_path / "s.db"
     engine = Engine(SqliteStore(db, "OFF"), Settings(data_dir=tmp_path), TEXT_CONFIG)
     engine.ingest(ArticleIn(id="head", text=variant(0, 0)))
     copy = engine.ingest(ArticleIn(id="copy", text=variant(0, 1)))
     assert copy.duplicate_of == "head"
-    assert engine.article("head").article.shingles is not None
-    assert engine.article("copy").article.shingles is None
-    engine.delete("head")  # the copy heads the group now; its shingles are recomputed when asked
+    engine.delete("head")  # the copy heads the group now
     again = engine.ingest(ArticleIn(id="again", text=variant(0, 3)))
     assert again.duplicate_of == "copy"
+    found = engine.similar(ArticleIn(text=variant(0, 1)))
+    assert [d[0] for d in found.duplicates] == ["copy", "again"]
+    assert len(engine._shingle_cache) == 0  # nothing was recomputed
     check_invariants(db)
     engine.store.close()

@@ -48,8 +48,8 @@ class Article:
     similarity: float | None = None
     template_evidence: bool = False  # counts towards learning its source's template
     seq: int = 0  # ingest order, assigned by the store when 0; the key in the LSH indexes
-    # Shingle hashes of the clean text, kept for the heads of duplicate groups (the articles a
-    # new one is verified against); None for the others, which recompute them when asked.
+    # Shingle hashes of the clean text, kept so that verifying a candidate (ingest, /v1/similar,
+    # re-grouping) reads them instead of re-tokenising; None in rows stored before they were kept.
     shingles: Shingles | None = None
 
     @property
