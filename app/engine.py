@@ -524,7 +524,11 @@ class Engine:
         found = self.story_index.query(signature, MAX_STORY_CANDIDATES, times=(published - window, published + window))
         seqs = np.array(found, dtype=np.int64)
         centroids = self._candidate_centroids(seqs)
-        gaps = self._nearest_gaps(seqs, published)
+        return self._scored(vector, centroids, self._nearest_gaps(seqs, published))
+
+    def _scored(self, vector: Vector, centroids: dict[str, Vector], gaps: dict[str, int]) -> dict[str, float]:
+        """Each cluster's average cosine with the article (from its summed vector and size),
+        less the time penalty for ``gaps[cluster]`` microseconds."""
         sizes = self.store.cluster_sizes(centroids)
         ids = list(centroids)
         scores = average_similarities(vector, [centroids[c] for c in ids], [sizes.get(c, 0) for c in ids])
@@ -708,7 +712,10 @@ class Engine:
         return len(self.dup_index)
 
     def similar(self, article: ArticleIn) -> SimilarResult:
-        """What ingesting the article would match, without storing anything."""
+        """What ingesting the article would match, without storing anything: every stored
+        near-duplicate, and the clusters it would be scored against. A duplicate joins its
+        canonical's cluster without scoring (as in ingest), so for one that cluster alone is
+        given, with its score."""
         prepared = self.prepare(article)
         background(prepared.clean.language)  # built on first use of a language: not under the lock
         with self._lock:
@@ -720,7 +727,14 @@ class Engine:
                     duplicates.append((other.id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = self._weigh(prepared.story_counts, prepared.clean.language)
-            scores = self._story_scores(vector, self._story_signature(vector), published)
+            match = self._find_duplicate(prepared) if duplicates else None
+            if match is None:
+                scores = self._story_scores(vector, self._story_signature(vector), published)
+            else:
+                joined = match[0].cluster_id
+                scores = self._scored(
+                    vector, self.store.get_centroids([joined]), {joined: abs(match[0].published_at - published)}
+                )
         duplicates.sort(key=lambda d: (-d[1], d[0]))
         clusters = sorted(((cid, round(s, 4)) for cid, s in scores.items()), key=lambda c: (-c[1], c[0]))
         return SimilarResult(duplicates, clusters[:MAX_SIMILAR_CLUSTERS])

@@ -161,6 +161,32 @@ def test_two_reports_of_one_event_join_and_a_look_alike_event_does_not(client: T
     assert {m["id"] for m in detail["members"]} == {"izmir-1", "izmir-2"}
 
 
+def test_similar_gives_a_duplicate_only_the_cluster_ingest_puts_it_in(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ingest puts a duplicate in its canonical's cluster without scoring; /v1/similar says the
+    same, rather than ranking the story candidates a new report would be scored against."""
+    settings = Settings(data_dir=tmp_path, prepare_workers=0, story_threshold=0.99, story_merge_threshold=1.0)
+    with TestClient(create_app(settings)) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        first = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+        second = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
+        assert first["cluster_id"] != second["cluster_id"]  # the threshold keeps them apart
+        day = "2020-10-01T15:00:00Z"
+        report = {
+            "text": "In Bayrakli, Izmir, AFAD crews kept digging through the rubble of Friday's earthquake in "
+            "Turkey as the 6.1 quake's toll stayed at 12.",
+            "title": "Izmir earthquake rescue goes on",
+            "published_at": day,
+        }
+        ranked = [c["cluster_id"] for c in client.post("/v1/similar", json=report).json()["clusters"]]
+        assert {first["cluster_id"], second["cluster_id"]} <= set(ranked)
+        copy = {"text": IZMIR_1 + " Aftershocks followed.", "title": "Izmir quake kills 12", "published_at": day}
+        found = client.post("/v1/similar", json=copy).json()
+        assert [c["cluster_id"] for c in found["clusters"]] == [first["cluster_id"]]
+        ingested = client.post("/v1/articles", json={"id": "izmir-copy", **copy}).json()
+        assert ingested["status"] == "duplicate" and ingested["cluster_id"] == first["cluster_id"]
+
+
 def test_clusters_outside_the_window_take_no_new_members(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(Settings(data_dir=tmp_path, story_window_days=3))) as client:
         for i, text in enumerate(BACKGROUND):
