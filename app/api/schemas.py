@@ -149,14 +149,17 @@ class ClusterOut(BaseModel):
 class ClusterScore(BaseModel):
     cluster_id: str
     score: float = Field(
-        description="Average TF-IDF cosine of the article with the cluster's members; "
-        "an article joins the best cluster at STORYWIRE_STORY_THRESHOLD or above."
+        description="Average TF-IDF cosine of the article with the cluster's members, less the time "
+        "penalty; an article that is not a duplicate joins the best cluster at STORYWIRE_STORY_THRESHOLD or above."
     )
 
 
 class SimilarOut(BaseModel):
-    duplicates: list[DuplicateRef]
-    clusters: list[ClusterScore]
+    duplicates: list[DuplicateRef] = Field(description="Every stored near-duplicate, most similar first.")
+    clusters: list[ClusterScore] = Field(
+        description="The clusters it would be scored against, best first (at most 10); for a duplicate, "
+        "only the cluster ingest would put it in (its canonical's), which takes it without a threshold."
+    )
 
 
 class CompareOut(BaseModel):
