@@ -552,8 +552,8 @@ class Engine:
         """Put a duplicate group's head in the story index, unless it is older than the index
         holds. Only heads go in: a duplicate joins its head's cluster without being scored,
         and would be found for the same clusters as its head, so with the copies left out the
-        index, and what each query wades through, grows with the stories rather than the
-        copies (in a crawl most pages are copies)."""
+        index, and what each query wades through, grows with the distinct articles rather than
+        with every republished copy."""
         if head.published_at >= self._story_horizon():
             self.story_index.insert(head.seq, head.story_signature, head.published_at)
             self._note_story_clusters(np.array([head.seq]), [head.cluster_id])
