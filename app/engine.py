@@ -256,7 +256,7 @@ class Engine:
 
     def ingest_prepared(self, items: Sequence[Prepared | StorywireError]) -> list[IngestResult | StorywireError]:
         """Ingest prepared articles in order, in one transaction; errors pass through in place."""
-        for language in {item.clean.language for item in items if isinstance(item, Prepared)}:
+        for language in {item.language for item in items if isinstance(item, Prepared)}:
             background(language)  # built on first use of a language (1-2 s): not under the lock
         with self._write():
             return [item if isinstance(item, StorywireError) else self._ingest_one(item) for item in items]
@@ -323,7 +323,7 @@ class Engine:
         if published is None:
             published = existing.published_at if existing is not None else now
         self._see_published(published, now)
-        vector = self._count_terms(prepared.story_counts, prepared.clean.language)
+        vector = self._count_terms(prepared.story_counts, prepared.language)
         story_signature = self._story_signature(vector)
         merging: list[str] = []
         if match is not None:
@@ -342,19 +342,19 @@ class Engine:
             url=prepared.url,
             source=prepared.source,
             title=prepared.title,
-            language=prepared.clean.language,
+            language=prepared.language,
             published_at=published,
             ingested_at=existing.ingested_at if existing is not None else now,
             content_hash=prepared.content_hash,
             exact_key=prepared.exact_key,
             raw_zlib=prepared.raw_zlib,
             raw_is_html=prepared.raw_is_html,
-            clean_text=prepared.clean.text,
+            clean_text=prepared.clean_text,
             signature=prepared.signature,
             story_signature=story_signature,
             story_vector=vector,
             cluster_id=cluster_id,
-            line_keys=np.array(prepared.clean.line_keys, dtype=np.int64),
+            line_keys=prepared.line_keys,
             duplicate_of=match[0].id if match else None,
             similarity=match[1] if match else None,
             template_evidence=self._counts_as_evidence(prepared, match, existing if reprocess else None),
@@ -717,7 +717,7 @@ class Engine:
         canonical's cluster without scoring (as in ingest), so for one that cluster alone is
         given, with its score."""
         prepared = self.prepare(article)
-        background(prepared.clean.language)  # built on first use of a language: not under the lock
+        background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
             candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
             duplicates = []
@@ -726,7 +726,7 @@ class Engine:
                 if similarity is not None:
                     duplicates.append((other.id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
-            vector = self._weigh(prepared.story_counts, prepared.clean.language)
+            vector = self._weigh(prepared.story_counts, prepared.language)
             match = self._find_duplicate(prepared) if duplicates else None
             if match is None:
                 scores = self._story_scores(vector, self._story_signature(vector), published)

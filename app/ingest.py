@@ -17,7 +17,7 @@ from app.fingerprint import Signature, Signer
 from app.store.base import Article
 from app.stories import StoryConfig, Vector, term_counts
 from app.text.normalize import normalize
-from app.text.pipeline import CleanText, TextConfig, clean_html, clean_text, exact_key, shingles
+from app.text.pipeline import TextConfig, clean_html, clean_text, exact_key, shingles
 from app.text.shingle import shingle_hashes
 from app.text.tokenize import tokenize
 
@@ -50,7 +50,11 @@ class Prepared:
     raw_zlib: bytes  # as posted (text or HTML), compressed here (in a worker) to keep it for re-cleaning
     raw_is_html: bool
     content_hash: str
-    clean: CleanText
+    # What the engine keeps of the cleaned text (not its tokens: the shingles and term counts
+    # below are made from them, and shipping them back from a worker would cost more than they are worth).
+    language: str | None
+    clean_text: str
+    line_keys: npt.NDArray[np.int64]  # of every distinct line of the page (template evidence)
     exact_key: str
     shingles: npt.NDArray[np.uint32]
     signature: Signature
@@ -141,7 +145,9 @@ def prepare(
         raw_zlib=zlib.compress((article.html if article.html is not None else article.text or "").encode("utf-8")),
         raw_is_html=article.html is not None,
         content_hash=content_hash(article),
-        clean=clean,
+        language=clean.language,
+        clean_text=clean.text,
+        line_keys=np.array(clean.line_keys, dtype=np.int64),
         exact_key=exact_key(clean),
         shingles=hashes,
         signature=signer.sign(hashes),
