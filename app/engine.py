@@ -522,9 +522,7 @@ class Engine:
         candidates published within the story window of it."""
         window = _micros(self.settings.story_window_days)
         found = self.story_index.query(signature, MAX_STORY_CANDIDATES, times=(published - window, published + window))
-        seqs = np.array(found, dtype=np.int64)
-        centroids = self._candidate_centroids(seqs)
-        return self._scored(vector, centroids, self._nearest_gaps(seqs, published))
+        return self._scored(vector, *self._candidate_clusters(np.array(found, dtype=np.int64), published))
 
     def _scored(self, vector: Vector, centroids: dict[str, Vector], gaps: dict[str, int]) -> dict[str, float]:
         """Each cluster's average cosine with the article (from its summed vector and size),
@@ -537,16 +535,6 @@ class Engine:
             c: score - time_penalty(gaps[c] / _micros(1), penalty, scale)
             for c, score in zip(ids, scores.tolist(), strict=True)
         }
-
-    def _nearest_gaps(self, seqs: npt.NDArray[np.int64], published: int) -> dict[str, int]:
-        """Per cluster of these story-index articles (as :meth:`_candidate_centroids` left
-        them), the time from ``published`` to the nearest of them."""
-        if len(seqs) == 0:
-            return {}
-        numbers, inverse = np.unique(self._story_clusters[seqs], return_inverse=True)
-        nearest = np.full(len(numbers), np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(nearest, inverse, np.abs(self.story_index.times(seqs) - published))
-        return {f"c{n}": gap for n, gap in zip(numbers.tolist(), nearest.tolist(), strict=True)}
 
     def _index_story(self, head: Article) -> None:
         """Put a duplicate group's head in the story index, unless it is older than the index
@@ -568,19 +556,34 @@ class Engine:
             self._story_clusters = grown
         self._story_clusters[seqs] = [_cluster_number(c) for c in clusters]
 
-    def _candidate_centroids(self, seqs: npt.NDArray[np.int64]) -> dict[str, Vector]:
-        """The centroids of the clusters these story-index articles are in now. A cluster
-        remembered for them that has since merged into another is looked up (rare) and the
-        articles are re-pointed, so the store is read only for clusters not in its cache."""
+    def _candidate_clusters(
+        self, seqs: npt.NDArray[np.int64], published: int
+    ) -> tuple[dict[str, Vector], dict[str, int]]:
+        """The clusters these story-index articles are in now: each one's centroid, and the time
+        from ``published`` to the nearest of its articles found. A cluster remembered for them
+        that has since merged into another is looked up (rare) and the articles are re-pointed,
+        so the store is read only for clusters not in its cache."""
         numbers = self._story_clusters[seqs]
         ids = {f"c{n}" for n in np.unique(numbers).tolist()}
         centroids = self.store.get_centroids(ids)
         for gone in ids - centroids.keys():
             now = self.store.resolve_cluster(gone)
             if now != gone:
-                self._story_clusters[seqs[numbers == _cluster_number(gone)]] = _cluster_number(now)
+                moved = numbers == _cluster_number(gone)
+                numbers[moved] = _cluster_number(now)
+                self._story_clusters[seqs[moved]] = numbers[moved]
                 centroids.update(self.store.get_centroids([now]))
-        return centroids
+        return centroids, self._nearest_gaps(numbers, self.story_index.times(seqs), published)
+
+    @staticmethod
+    def _nearest_gaps(numbers: npt.NDArray[np.int32], times: npt.NDArray[np.int64], published: int) -> dict[str, int]:
+        """Per cluster number, the time from ``published`` to the nearest of its articles' ``times``."""
+        if len(numbers) == 0:
+            return {}
+        clusters, inverse = np.unique(numbers, return_inverse=True)
+        nearest = np.full(len(clusters), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(nearest, inverse, np.abs(times - published))
+        return {f"c{n}": gap for n, gap in zip(clusters.tolist(), nearest.tolist(), strict=True)}
 
     def _choose_cluster(self, scores: dict[str, float]) -> tuple[str | None, list[str]]:
         """The best cluster at or above the story threshold, and the others that the article

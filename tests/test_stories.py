@@ -317,7 +317,8 @@ def test_a_bridging_article_merges_two_clusters_and_old_ids_resolve(tmp_path) ->
         # remembered when they were indexed (chile's or izmir-1's was merged away).
         engine = client.app.state.engine  # type: ignore[attr-defined]
         moved = engine.store.get_article("chile" if old == b["cluster_id"] else "izmir-1")
-        assert set(engine._candidate_centroids(np.array([moved.seq]))) == {merged["id"]}
+        centroids, _gaps = engine._candidate_clusters(np.array([moved.seq]), moved.published_at)
+        assert set(centroids) == {merged["id"]}
 
 
 def test_story_statistics_survive_a_restart(settings: Settings) -> None:
