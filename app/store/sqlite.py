@@ -278,7 +278,7 @@ class SqliteStore:
     def insert_article(self, article: Article) -> int:
         """Insert; a new article gets the next sequence number, a re-inserted one keeps its own."""
         cur = self._execute(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({_placeholders(22)})",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES ({_placeholders(_ARTICLE_COLUMNS.count(',') + 1)})",
             (article.seq or None, *_article_values(article)),
         )
         assert cur.lastrowid is not None
