@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -225,3 +227,49 @@ def test_a_store_made_before_shingles_were_kept_opens_and_reads_without_them(tmp
         reopened.insert_article(head)
     stored = reopened.get_article("b")
     assert stored is not None and stored.shingles is not None and stored.shingles.tolist() == [3, 1, 2]
+
+
+def database_file_ids(path: Path) -> set[str]:
+    """The article ids in the database file itself, ignoring the WAL (``immutable`` reads the
+    file as it is): what a checkpoint has copied there."""
+    db = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone() is None:
+            return set()  # not even the schema is in the file yet
+        return {row[0] for row in db.execute("SELECT id FROM articles")}
+    finally:
+        db.close()
+
+
+def test_commits_reach_the_database_file_without_the_writer_checkpointing(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SqliteStore(path, "FULL")
+    try:
+        with store.transaction():
+            store.insert_article(article("a", "c1", 1))
+        # One small commit is far below the writer's own checkpoint threshold: only the
+        # background checkpoint copies it into the file.
+        deadline = time.monotonic() + 30
+        while "a" not in database_file_ids(path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "a" in database_file_ids(path)
+        assert store.get_article("a") is not None
+    finally:
+        store.close()
+
+
+def test_closing_a_store_stops_its_checkpoint_thread_and_leaves_everything_in_the_file(tmp_path: Path) -> None:
+    def checkpointers() -> int:
+        return sum(t.name == "sqlite-checkpoint" for t in threading.enumerate())
+
+    before = checkpointers()
+    path = tmp_path / "s.db"
+    store = SqliteStore(path, "FULL")
+    assert checkpointers() == before + 1
+    with store.transaction():
+        for i in range(50):
+            store.insert_article(article(f"a{i}", "c1", i))
+    store.close()
+    assert checkpointers() == before
+    assert database_file_ids(path) == {f"a{i}" for i in range(50)}
+
