@@ -569,6 +569,10 @@ class SqliteStore:
         )
         return [(r["seq"], r["grp"], np.frombuffer(r["line_keys"], dtype="<i8").astype(np.int64)) for r in rows]
 
+    def recent_languages(self, limit: int) -> set[str | None]:
+        rows = self._query("SELECT language FROM articles ORDER BY seq DESC LIMIT ?", (limit,))
+        return {r["language"] for r in rows}
+
     def close(self) -> None:
         """Stop the checkpoint thread, then close: the last connection to close checkpoints the
         rest of the WAL into the database file."""
