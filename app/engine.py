@@ -615,7 +615,7 @@ class Engine:
         self._bump_version()
         canonical, title = cluster.canonical_id, cluster.title
         if head.id != canonical:
-            holder = self.store.get_article(canonical)
+            holder = self.store.get_member(canonical)
             challenger = canonical_rank(self.store.group_size(cluster_id, head.id), head)
             if holder is None or challenger < canonical_rank(self.store.group_size(cluster_id, canonical), holder):
                 canonical, title = head.id, cluster_title(head.title, head.clean_text)

@@ -425,6 +425,10 @@ class SqliteStore:
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         return {cluster_id: c.size for cluster_id, c in self._cached_clusters(cluster_ids).items()}
 
+    def get_member(self, article_id: str) -> Member | None:
+        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return Member(**dict(rows[0])) if rows else None
+
     def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
         return [Member(**dict(r)) for r in self._rows_by_seq(_MEMBER_COLUMNS, seqs)]
 
