@@ -107,10 +107,12 @@ _log = logging.getLogger("storywire.store")
 class Checkpointer:
     """Passive checkpoints on a connection of its own, in a thread, after commits. In WAL mode
     a checkpoint may run beside the writer and readers (SQLite's design), and the sqlite3
-    module lets other Python threads run while SQLite works."""
+    module lets other Python threads run while SQLite works. It syncs the database file as
+    the store's ``synchronous`` setting says."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, synchronous: str) -> None:
         self._path = path
+        self._synchronous = synchronous
         self._wake = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
@@ -134,7 +136,9 @@ class Checkpointer:
                 if self._stopping:
                     return
                 try:
-                    db = db or sqlite3.connect(self._path, isolation_level=None)
+                    if db is None:
+                        db = sqlite3.connect(self._path, isolation_level=None)
+                        db.execute(f"PRAGMA synchronous={self._synchronous}")
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except sqlite3.Error as exc:  # the next poke tries again; the writer's backstop holds
                     _log.warning("background checkpoint failed: %s", exc)
@@ -258,7 +262,7 @@ class SqliteStore:
         self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
         self._clusters: RecentValues[Cluster] = RecentValues(CENTROID_CACHE_SIZE)  # frozen rows
         self._df_logged: int | None = None  # slots in the document frequency log
-        self._checkpointer = Checkpointer(path)
+        self._checkpointer = Checkpointer(path, synchronous.upper())
 
     def _add_missing_columns(self) -> None:
         """Bring a store made by an earlier version up to the current columns (new columns are
