@@ -470,6 +470,15 @@ class Engine:
             self._shingle_cache.move_to_end(key)
         return cached
 
+    def _candidate_shingles(self, seqs: Sequence[int]) -> list[tuple[str, npt.NDArray[np.uint32]]]:
+        """(id, shingle hashes) of these stored articles. Only those two columns are read (a
+        popular story's every copy is a candidate: hundreds at a million stored); rows stored
+        before shingles were kept are read whole and their shingles recomputed."""
+        found = self.store.shingles_by_seq(seqs)
+        legacy = [seq for seq, _id, shingles in found if shingles is None]
+        whole = {a.seq: a for a in self.store.articles_by_seq(legacy)} if legacy else {}
+        return [(i, self._shingles(whole[seq]) if shingles is None else shingles) for seq, i, shingles in found]
+
     def _near_duplicate(self, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float | None:
         """Their Jaccard if two shingle sets carry the same piece of writing, else None: enough
         shared overall, or one (long enough to judge) almost wholly inside the other, as a
@@ -722,12 +731,11 @@ class Engine:
         prepared = self.prepare(article)
         background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
-            candidates = self.store.articles_by_seq(self.dup_index.query(prepared.signature))
             duplicates = []
-            for other in candidates:
-                similarity = self._near_duplicate(prepared.shingles, self._shingles(other))
+            for other_id, shingles in self._candidate_shingles(self.dup_index.query(prepared.signature)):
+                similarity = self._near_duplicate(prepared.shingles, shingles)
                 if similarity is not None:
-                    duplicates.append((other.id, round(similarity, 4)))
+                    duplicates.append((other_id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = self._weigh(prepared.story_counts, prepared.language)
             match = self._find_duplicate(prepared) if duplicates else None

@@ -227,6 +227,10 @@ def test_a_store_made_before_shingles_were_kept_opens_and_reads_without_them(tmp
         reopened.insert_article(head)
     stored = reopened.get_article("b")
     assert stored is not None and stored.shingles is not None and stored.shingles.tolist() == [3, 1, 2]
+    assert [(seq, i, None if sh is None else sh.tolist()) for seq, i, sh in reopened.shingles_by_seq([2, 1])] == [
+        (1, "a", None),
+        (2, "b", [3, 1, 2]),
+    ]
 
 
 def database_file_ids(path: Path) -> set[str]:

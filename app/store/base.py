@@ -116,6 +116,11 @@ class Store(Protocol):
 
     def articles_by_seq(self, seqs: Iterable[int]) -> list[Article]: ...
 
+    def shingles_by_seq(self, seqs: Iterable[int]) -> list[tuple[int, str, Shingles | None]]:
+        """(seq, id, shingle hashes) of the articles with these seqs, in seq order, without
+        reading their text; None for rows stored before shingles were kept."""
+        ...
+
     def get_member(self, article_id: str) -> Member | None:
         """An article's listing fields only: no text or fingerprints are read."""
         ...

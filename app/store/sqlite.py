@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, Counts, LineKeys, Member, SignatureBatch, Slots
+from app.store.base import Article, Cluster, Counts, LineKeys, Member, Shingles, SignatureBatch, Slots
 from app.stories import Vector
 
 _SCHEMA = """
@@ -197,6 +197,10 @@ def _shared_centroid(data: bytes) -> Vector:
     return centroid
 
 
+def _stored_shingles(blob: bytes | None) -> Shingles | None:
+    return None if blob is None else np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+
+
 def _article(row: sqlite3.Row) -> Article:
     return Article(
         seq=row["seq"],
@@ -220,7 +224,7 @@ def _article(row: sqlite3.Row) -> Article:
         duplicate_of=row["duplicate_of"],
         similarity=row["similarity"],
         template_evidence=bool(row["template_evidence"]),
-        shingles=None if row["shingles"] is None else np.frombuffer(row["shingles"], dtype="<u4").astype(np.uint32),
+        shingles=_stored_shingles(row["shingles"]),
     )
 
 
@@ -313,6 +317,11 @@ class SqliteStore:
 
     def articles_by_seq(self, seqs: Iterable[int]) -> list[Article]:
         return [_article(r) for r in self._rows_by_seq(_ARTICLE_COLUMNS, seqs)]
+
+    def shingles_by_seq(self, seqs: Iterable[int]) -> list[tuple[int, str, Shingles | None]]:
+        return [
+            (r["seq"], r["id"], _stored_shingles(r["shingles"])) for r in self._rows_by_seq("seq, id, shingles", seqs)
+        ]
 
     def _rows_by_seq(self, columns: str, seqs: Iterable[int]) -> list[sqlite3.Row]:
         """These columns of the articles with these seqs, in seq order."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from fastapi.testclient import TestClient
 
+from app.main import DB_FILE, create_app
+from app.settings import Settings
 from tests.api.test_ingest import OTHER, STORY
 
 
@@ -111,6 +115,21 @@ def test_similar_stores_nothing(client: TestClient) -> None:
     assert body["duplicates"][0]["id"] == "a1" and body["duplicates"][0]["similarity"] > 0.8
     assert body["clusters"][0]["cluster_id"] == client.get("/v1/articles/a1").json()["cluster_id"]
     assert client.get("/readyz").json()["articles"] == 1
+
+
+def test_similar_answers_the_same_for_rows_stored_before_shingles_were_kept(settings: Settings) -> None:
+    edited = {"text": STORY + "\n\nOne more line of text here."}
+    with TestClient(create_app(settings)) as client:
+        client.post("/v1/articles", json={"id": "a1", "text": STORY})
+        client.post("/v1/articles", json={"id": "a2", "text": STORY + "\n\nUpdated."})
+        with_shingles = client.post("/v1/similar", json=edited).json()
+    db = sqlite3.connect(settings.data_dir / DB_FILE)
+    db.execute("UPDATE articles SET shingles = NULL")  # as rows made by earlier versions have them
+    db.commit()
+    db.close()
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/similar", json=edited).json() == with_shingles
+    assert [d["id"] for d in with_shingles["duplicates"]] == ["a1", "a2"]
 
 
 def test_compare_explains_a_pair(client: TestClient) -> None:
