@@ -438,8 +438,11 @@ class Engine:
                 self._index_story(member)
                 heads.append((member, shingles))
 
-    def _find_duplicate(self, prepared: Prepared) -> tuple[Article, float] | None:
-        """The canonical this article duplicates and their similarity, or None."""
+    def _find_duplicate(
+        self, prepared: Prepared, candidates: Sequence[int] | None = None
+    ) -> tuple[Article, float] | None:
+        """The canonical this article duplicates and their similarity, or None. ``candidates``:
+        the duplicate index's answer for its signature, when the caller has it already."""
         exact = self.store.find_exact(prepared.exact_key)
         if exact is not None:
             if exact.duplicate_of is None:
@@ -448,7 +451,8 @@ class Engine:
             if canonical is not None:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[Article, float] | None = None
-        for canonical in self._candidate_canonicals(prepared):
+        seqs = self.dup_index.query(prepared.signature) if candidates is None else candidates
+        for canonical in self._candidate_canonicals(seqs):
             similarity = self._near_duplicate(prepared.shingles, self._shingles(canonical))
             if similarity is not None and (best is None or similarity > best[1]):
                 best = (canonical, similarity)
@@ -489,9 +493,9 @@ class Engine:
         contained = shared.containment >= self.settings.containment_threshold
         return shared.jaccard if contained and shared.smaller >= MIN_CONTAINED_SHINGLES else None
 
-    def _candidate_canonicals(self, prepared: Prepared) -> list[Article]:
-        """The canonicals of the groups the LSH candidates belong to (read in full once each)."""
-        candidates = self.store.members_by_seq(self.dup_index.query(prepared.signature))
+    def _candidate_canonicals(self, seqs: Sequence[int]) -> list[Article]:
+        """The canonicals of the groups these LSH candidates belong to (read in full once each)."""
+        candidates = self.store.members_by_seq(seqs)
         group_ids = dict.fromkeys(m.duplicate_of or m.id for m in candidates)
         return [a for a in map(self.store.get_article, group_ids) if a is not None]
 
@@ -731,14 +735,15 @@ class Engine:
         prepared = self.prepare(article)
         background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
+            candidates = self.dup_index.query(prepared.signature)
             duplicates = []
-            for other_id, shingles in self._candidate_shingles(self.dup_index.query(prepared.signature)):
+            for other_id, shingles in self._candidate_shingles(candidates):
                 similarity = self._near_duplicate(prepared.shingles, shingles)
                 if similarity is not None:
                     duplicates.append((other_id, round(similarity, 4)))
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = self._weigh(prepared.story_counts, prepared.language)
-            match = self._find_duplicate(prepared) if duplicates else None
+            match = self._find_duplicate(prepared, candidates) if duplicates else None
             if match is None:
                 scores = self._story_scores(vector, self._story_signature(vector), published)
             else:
