@@ -197,7 +197,7 @@ def _shared_centroid(data: bytes) -> Vector:
     return centroid
 
 
-def _stored_shingles(blob: bytes | None) -> Shingles | None:
+def _shingles_from_blob(blob: bytes | None) -> Shingles | None:
     return None if blob is None else np.frombuffer(blob, dtype="<u4").astype(np.uint32)
 
 
@@ -224,7 +224,7 @@ def _article(row: sqlite3.Row) -> Article:
         duplicate_of=row["duplicate_of"],
         similarity=row["similarity"],
         template_evidence=bool(row["template_evidence"]),
-        shingles=_stored_shingles(row["shingles"]),
+        shingles=_shingles_from_blob(row["shingles"]),
     )
 
 
@@ -320,7 +320,8 @@ class SqliteStore:
 
     def shingles_by_seq(self, seqs: Iterable[int]) -> list[tuple[int, str, Shingles | None]]:
         return [
-            (r["seq"], r["id"], _stored_shingles(r["shingles"])) for r in self._rows_by_seq("seq, id, shingles", seqs)
+            (r["seq"], r["id"], _shingles_from_blob(r["shingles"]))
+            for r in self._rows_by_seq("seq, id, shingles", seqs)
         ]
 
     def _rows_by_seq(self, columns: str, seqs: Iterable[int]) -> list[sqlite3.Row]:
