@@ -21,10 +21,11 @@ from datasketch import MinHash
 
 from app.errors import StorywireError
 from app.fingerprint import Signer
-from app.ingest import ArticleIn, prepare
+from app.ingest import prepare
 from app.text.pipeline import TextConfig, clean_text, shingles
 from bench.naive import NUM_PERM, word_shingles
 from bench.paths import REPO_ROOT
+from bench.profile import to_input
 from bench.stats import rate
 from bench.stream import ArticleStream, Post
 
@@ -53,9 +54,8 @@ def bare_fingerprint(posts: Sequence[Post], cfg: TextConfig, signer: Signer) -> 
 
 
 def _prepare(post: Post, cfg: TextConfig, signer: Signer) -> None:
-    article = ArticleIn(text=post["text"], id=post["id"], source=post["source"], title=post.get("title"))
     with contextlib.suppress(StorywireError):  # an article left empty by chrome removal costs all the same
-        prepare(article, cfg, signer)
+        prepare(to_input(post), cfg, signer)
 
 
 def service_prepare(posts: Sequence[Post], cfg: TextConfig, signer: Signer) -> dict[str, float | int]:
