@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -154,6 +155,19 @@ def _cluster_number(cluster_id: str) -> int:
     return int(cluster_id[1:])
 
 
+def _set_at(array: npt.NDArray[Any], seqs: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``array`` with ``array[seqs] = values``: the same array, or, when a seq lies past its end,
+    a copy grown (zero-filled, at least doubled) to hold it."""
+    if len(seqs) == 0:
+        return array
+    if seqs.max() >= len(array):
+        grown = np.zeros(max(1024, 2 * len(array), int(seqs.max()) + 1), dtype=array.dtype)
+        grown[: len(array)] = array
+        array = grown
+    array[seqs] = values
+    return array
+
+
 def _micros(days: float) -> int:
     return int(days * 86_400 * 1_000_000)
 
@@ -222,9 +236,14 @@ class Engine:
         # The cluster of each article in the story index (its number, by seq) as it was when the
         # article was indexed: a merge since then is resolved when a query meets it.
         self._story_clusters = np.zeros(0, dtype=np.int32)
+        # The seq of each article's duplicate-group canonical, by seq: a duplicate-index answer
+        # (every stored copy of a popular story) becomes the few canonicals to verify against
+        # without reading the copies' rows.
+        self._group_heads = np.zeros(0, dtype=np.int64)
         for batch in self.store.signatures():
             self.dup_index.insert_many(batch.seqs, batch.signatures)
-            recent = np.flatnonzero(batch.canonical & (batch.published >= horizon))
+            self._group_heads = _set_at(self._group_heads, batch.seqs, batch.heads)
+            recent = np.flatnonzero((batch.heads == batch.seqs) & (batch.published >= horizon))
             self.story_index.insert_many(batch.seqs[recent], batch.story_signatures[recent], batch.published[recent])
             self._note_story_clusters(batch.seqs[recent], [batch.clusters[i] for i in recent.tolist()])
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
@@ -363,6 +382,7 @@ class Engine:
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
+        self._note_group_head(article.seq, match[0].seq if match else article.seq)
         if match is None:
             self._index_story(article)
         centroid = add(self.store.get_centroid(cluster_id) or Vector.empty(), vector, self.story.centroid_terms)
@@ -433,8 +453,10 @@ class Engine:
             best = max(matches, key=lambda m: m[0], default=None)
             if best is not None:
                 self.store.set_duplicate(member.id, best[1].id, best[0])
+                self._note_group_head(member.seq, best[1].seq)
             else:
                 self.store.set_duplicate(member.id, None, None)
+                self._note_group_head(member.seq, member.seq)
                 self._index_story(member)
                 heads.append((member, shingles))
 
@@ -493,11 +515,17 @@ class Engine:
         contained = shared.containment >= self.settings.containment_threshold
         return shared.jaccard if contained and shared.smaller >= MIN_CONTAINED_SHINGLES else None
 
+    def _note_group_head(self, seq: int, head: int) -> None:
+        """Remember the seq of the canonical of the group that article ``seq`` is now in."""
+        self._group_heads = _set_at(self._group_heads, np.array([seq]), np.array([head]))
+
     def _candidate_canonicals(self, seqs: Sequence[int]) -> list[Article]:
-        """The canonicals of the groups these LSH candidates belong to (read in full once each)."""
-        candidates = self.store.members_by_seq(seqs)
-        group_ids = dict.fromkeys(m.duplicate_of or m.id for m in candidates)
-        return [a for a in map(self.store.get_article, group_ids) if a is not None]
+        """The canonicals of the groups these duplicate-index candidates belong to, read once
+        each: however many copies of a group were found, only its canonical's row is read."""
+        if len(seqs) == 0:
+            return []
+        heads = np.unique(self._group_heads[np.asarray(seqs, dtype=np.int64)])
+        return self.store.articles_by_seq(heads.tolist())
 
     def _count_terms(self, counts: Vector, language: str | None) -> Vector:
         """Count an article's terms in the document frequencies; returns its TF-IDF vector
@@ -561,13 +589,8 @@ class Engine:
 
     def _note_story_clusters(self, seqs: npt.NDArray[np.int64], clusters: Sequence[str]) -> None:
         """Remember the clusters of articles entering the story index (ids are ``c<number>``)."""
-        if len(seqs) == 0:
-            return
-        if seqs.max() >= len(self._story_clusters):
-            grown = np.zeros(max(1024, 2 * len(self._story_clusters), int(seqs.max()) + 1), dtype=np.int32)
-            grown[: len(self._story_clusters)] = self._story_clusters
-            self._story_clusters = grown
-        self._story_clusters[seqs] = [_cluster_number(c) for c in clusters]
+        numbers = np.array([_cluster_number(c) for c in clusters], dtype=np.int32)
+        self._story_clusters = _set_at(self._story_clusters, seqs, numbers)
 
     def _candidate_clusters(
         self, seqs: npt.NDArray[np.int64], published: int

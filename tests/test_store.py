@@ -280,8 +280,8 @@ def test_closing_a_store_stops_its_checkpoint_thread_and_leaves_everything_in_th
 
 def test_get_member_reads_an_articles_listing_fields(store: SqliteStore) -> None:
     with store.transaction():
-        seq = store.insert_article(article("a", "c1", 5))
-    assert store.get_member("a") == store.members_by_seq([seq])[0]
+        store.insert_article(article("a", "c1", 5))
+    assert store.get_member("a") == store.cluster_members("c1")[0]
     member = store.get_member("a")
     assert member is not None and (member.id, member.cluster_id, member.published_at) == ("a", "c1", 5)
     assert store.get_member("missing") is None

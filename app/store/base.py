@@ -93,7 +93,7 @@ class SignatureBatch(NamedTuple):
 
     seqs: Seqs
     published: Times
-    canonical: npt.NDArray[np.bool_]  # heads of their duplicate groups (duplicate_of is null)
+    heads: Seqs  # seq of each article's duplicate-group canonical (its own seq for a canonical)
     clusters: list[str]
     signatures: Signatures
     story_signatures: Signatures
@@ -158,8 +158,6 @@ class Store(Protocol):
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         """Member counts of those of these clusters that exist, read together."""
         ...
-
-    def members_by_seq(self, seqs: Iterable[int]) -> list[Member]: ...
 
     def merge_cluster(self, old_id: str, new_id: str) -> None: ...
 

@@ -443,9 +443,6 @@ class SqliteStore:
         rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE id = ?", (article_id,))
         return Member(**dict(rows[0])) if rows else None
 
-    def members_by_seq(self, seqs: Iterable[int]) -> list[Member]:
-        return [Member(**dict(r)) for r in self._rows_by_seq(_MEMBER_COLUMNS, seqs)]
-
     def merge_cluster(self, old_id: str, new_id: str) -> None:
         """Move every member of ``old_id`` to ``new_id``; the old id resolves to the new from now on."""
         with self._lock:
@@ -552,8 +549,9 @@ class SqliteStore:
         all rows as Python objects."""
         with self._lock:
             sql = (
-                "SELECT seq, published_at, cluster_id, signature, story_signature, duplicate_of IS NULL"
-                " FROM articles ORDER BY seq"
+                "SELECT a.seq, a.published_at, a.cluster_id, a.signature, a.story_signature,"
+                " coalesce(h.seq, a.seq) FROM articles a LEFT JOIN articles h ON h.id = a.duplicate_of"
+                " ORDER BY a.seq"
             )
             cursor = self._db.execute(sql)
             while rows := cursor.fetchmany(batch):
@@ -562,7 +560,7 @@ class SqliteStore:
                 yield SignatureBatch(
                     seqs=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                     published=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
-                    canonical=np.fromiter((r[5] for r in rows), dtype=bool, count=len(rows)),
+                    heads=np.fromiter((r[5] for r in rows), dtype=np.int64, count=len(rows)),
                     clusters=[r[2] for r in rows],
                     signatures=sigs.astype(np.uint32),
                     story_signatures=story.astype(np.uint32),
