@@ -78,6 +78,9 @@ POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them co
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
 MAX_STORY_CANDIDATES = 200
+# /v1/similar verifies at most this many duplicate-index candidates per near-duplicate it may
+# list: a popular story's every stored copy is a candidate (thousands at a million stored).
+SIMILAR_CHECKS_PER_LISTED = 4
 SHINGLE_CACHE_SIZE = 20_000  # shingles recomputed for rows stored without them (~2 KB each)
 # How late an article may come (published before the newest one seen) and still be compared
 # with its whole story window. The story index keeps this much more than the window; an article
@@ -132,6 +135,7 @@ class Comparison:
 @dataclass(frozen=True)
 class SimilarResult:
     duplicates: list[tuple[str, float]]
+    duplicates_truncated: bool  # candidates were left unverified: more near-duplicates may exist
     clusters: list[tuple[str, float]]
 
 
@@ -750,23 +754,19 @@ class Engine:
         self.store.get_meta("fingerprint_params")
         return len(self.dup_index)
 
-    def similar(self, article: ArticleIn) -> SimilarResult:
-        """What ingesting the article would match, without storing anything: every stored
-        near-duplicate, and the clusters it would be scored against. A duplicate joins its
-        canonical's cluster without scoring (as in ingest), so for one that cluster alone is
+    def similar(self, article: ArticleIn, limit: int) -> SimilarResult:
+        """What ingesting the article would match, without storing anything: up to ``limit``
+        stored near-duplicates, and the clusters it would be scored against. A duplicate joins
+        its canonical's cluster without scoring (as in ingest), so for one that cluster alone is
         given, with its score."""
         prepared = self.prepare(article)
         background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
-            candidates = self.dup_index.query(prepared.signature)
-            duplicates = []
-            for other_id, shingles in self._candidate_shingles(candidates):
-                similarity = self._near_duplicate(prepared.shingles, shingles)
-                if similarity is not None:
-                    duplicates.append((other_id, round(similarity, 4)))
+            candidates = self.dup_index.query(prepared.signature, limit=len(self.dup_index))  # likeliest first
+            duplicates, truncated = self._listed_duplicates(prepared.shingles, candidates, limit)
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = self._weigh(prepared.story_counts, prepared.language)
-            match = self._find_duplicate(prepared, candidates) if duplicates else None
+            match = self._find_duplicate(prepared, candidates)
             if match is None:
                 scores = self._story_scores(vector, self._story_signature(vector), published)
             else:
@@ -774,6 +774,24 @@ class Engine:
                 scores = self._scored(
                     vector, self.store.get_centroids([joined]), {joined: abs(match[0].published_at - published)}
                 )
-        duplicates.sort(key=lambda d: (-d[1], d[0]))
         clusters = sorted(((cid, round(s, 4)) for cid, s in scores.items()), key=lambda c: (-c[1], c[0]))
-        return SimilarResult(duplicates, clusters[:MAX_SIMILAR_CLUSTERS])
+        return SimilarResult(duplicates, truncated, clusters[:MAX_SIMILAR_CLUSTERS])
+
+    def _listed_duplicates(
+        self, shingles: npt.NDArray[np.uint32], candidates: Sequence[int], limit: int
+    ) -> tuple[list[tuple[str, float]], bool]:
+        """The ``limit`` most similar near-duplicates found by verifying ``candidates`` (likeliest
+        first) ``limit`` at a time, until ``limit`` are found or ``SIMILAR_CHECKS_PER_LISTED`` x
+        ``limit`` were verified; and whether the list may be incomplete (candidates were left)."""
+        found: list[tuple[str, float]] = []
+        budget = min(len(candidates), SIMILAR_CHECKS_PER_LISTED * limit)
+        checked = 0
+        while checked < budget and len(found) < limit:
+            chunk = candidates[checked : min(budget, checked + limit)]
+            for other_id, other in self._candidate_shingles(chunk):
+                similarity = self._near_duplicate(shingles, other)
+                if similarity is not None:
+                    found.append((other_id, round(similarity, 4)))
+            checked += len(chunk)
+        found.sort(key=lambda d: (-d[1], d[0]))
+        return found[:limit], checked < len(candidates) or len(found) > limit

@@ -283,8 +283,8 @@ class BandedIndex:
 
     def query(self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None) -> list[int]:
         """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
-        those whose time lies in that closed range; with ``limit``, only that many, those
-        sharing the most bands first (the likeliest to be similar)."""
+        those whose time lies in that closed range; with ``limit``, at most that many, those
+        sharing the most bands first (the likeliest to be similar), in that order."""
         # Sorted, the keys are found with fewer cache misses: each binary search starts where
         # the previous one ended.
         keys = np.sort(composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0]))
@@ -299,6 +299,6 @@ class BandedIndex:
         if times is not None:
             live &= (row_times >= times[0]) & (row_times <= times[1])
         rows, shared = rows[live], shared[live]
-        if limit is not None and len(rows) > limit:
+        if limit is not None:
             rows = rows[np.argsort(-shared, kind="stable")[:limit]]
         return [int(k) for k in self._row_key[rows]]

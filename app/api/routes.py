@@ -285,11 +285,16 @@ def get_cluster(
 
 
 @router.post("/v1/similar", response_model=s.SimilarOut, responses=_ERRORS, tags=["read"])
-def similar(article: s.ArticlePost, engine: EngineDep) -> s.SimilarOut:
+def similar(
+    article: s.ArticlePost,
+    engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most near-duplicates to list")] = 100,
+) -> s.SimilarOut:
     """What this page would match if it were ingested; nothing is stored."""
-    result = engine.similar(to_input(article))
+    result = engine.similar(to_input(article), limit)
     return s.SimilarOut(
         duplicates=[s.DuplicateRef(id=i, similarity=v) for i, v in result.duplicates],
+        duplicates_truncated=result.duplicates_truncated,
         clusters=[s.ClusterScore(cluster_id=c, score=v) for c, v in result.clusters],
     )
 

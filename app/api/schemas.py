@@ -155,7 +155,14 @@ class ClusterScore(BaseModel):
 
 
 class SimilarOut(BaseModel):
-    duplicates: list[DuplicateRef] = Field(description="Every stored near-duplicate, most similar first.")
+    duplicates: list[DuplicateRef] = Field(
+        description="Stored near-duplicates, most similar first: every one, or, when more candidates "
+        "than `limit` allows were found, the most similar of those verified (likeliest first)."
+    )
+    duplicates_truncated: bool = Field(
+        description="True when candidates were left unverified or near-duplicates beyond `limit` were cut: "
+        "more near-duplicates may be stored (a popular story's copies)."
+    )
     clusters: list[ClusterScore] = Field(
         description="The clusters it would be scored against, best first (at most 10); for a duplicate, "
         "only the cluster ingest would put it in (its canonical's), which takes it without a threshold."

@@ -114,7 +114,27 @@ def test_similar_stores_nothing(client: TestClient) -> None:
     body = client.post("/v1/similar", json={"text": STORY + "\n\nOne more line of text here."}).json()
     assert body["duplicates"][0]["id"] == "a1" and body["duplicates"][0]["similarity"] > 0.8
     assert body["clusters"][0]["cluster_id"] == client.get("/v1/articles/a1").json()["cluster_id"]
+    assert body["duplicates_truncated"] is False
     assert client.get("/readyz").json()["articles"] == 1
+
+
+def test_similar_lists_at_most_limit_duplicates_and_says_so(client: TestClient) -> None:
+    """A popular story's copies are listed up to ``limit``, most similar first, and the answer
+    says more may be stored; the duplicate decision (the cluster) is that of all of them."""
+    copies = [{"id": f"c{i:02d}", "text": STORY + f"\n\nEdited {i}: " + "more " * i} for i in range(12)]
+    client.post("/v1/articles/batch", json={"articles": copies})
+    probe = {"text": STORY + "\n\nOne more line of text here."}
+    everything = client.post("/v1/similar?limit=50", json=probe).json()
+    assert len(everything["duplicates"]) == 12 and everything["duplicates_truncated"] is False
+    some = client.post("/v1/similar?limit=5", json=probe).json()
+    assert len(some["duplicates"]) == 5 and some["duplicates_truncated"] is True
+    scores = [d["similarity"] for d in some["duplicates"]]
+    assert scores == sorted(scores, reverse=True)
+    assert {d["id"] for d in some["duplicates"]} <= {d["id"] for d in everything["duplicates"]}
+    assert some["clusters"] == everything["clusters"]
+    for bad in ("0", "1001", "many"):
+        error = client.post(f"/v1/similar?limit={bad}", json=probe)
+        assert error.status_code == 422 and error.json()["error"]["code"] == "validation_error"
 
 
 def test_similar_answers_the_same_for_rows_stored_before_shingles_were_kept(settings: Settings) -> None:
