@@ -91,8 +91,11 @@ class DocumentFrequencies:
         return (terms % DF_SLOTS).astype(np.int64)
 
     def add(self, terms: Terms, sign: int = 1) -> npt.NDArray[np.int64]:
-        """Count (or, with sign -1, uncount) one article's terms; returns the slots touched."""
-        slots = np.unique(self.slots(terms))
+        """Count (or, with sign -1, uncount) one article's terms; returns the slots touched
+        (two terms may share a slot: it is listed twice but counted once)."""
+        # A fancy-indexed ``+=`` updates a repeated index once, as a document is counted once
+        # per slot, so the slots need no np.unique first.
+        slots = self.slots(terms)
         if sign > 0:
             self.counts[slots] += np.uint32(1)
         else:

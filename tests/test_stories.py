@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from app.stories import (
+    DF_SLOTS,
     DocumentFrequencies,
     StoryConfig,
     Vector,
@@ -46,6 +47,19 @@ def test_rare_terms_weigh_more_than_common_ones() -> None:
     assert abs(vector.norm() - 1.0) < 1e-6
     df.add(common.terms, sign=-1)
     assert df.documents == 10
+
+
+def test_terms_sharing_a_slot_count_an_article_once() -> None:
+    df = DocumentFrequencies()
+    shared = np.array([7, 7 + DF_SLOTS], dtype=np.uint32)  # two terms, one hashed slot
+    df.add(shared)
+    df.add(shared)
+    assert df.counts[7] == 2
+    df.add(shared, sign=-1)
+    assert df.counts[7] == 1
+    df.add(shared, sign=-1)
+    df.add(shared, sign=-1)  # never below zero
+    assert df.counts[7] == 0 and df.documents == 0
 
 
 def test_cosine_add_and_round_trip() -> None:
