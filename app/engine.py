@@ -135,7 +135,7 @@ class Comparison:
 @dataclass(frozen=True)
 class SimilarResult:
     duplicates: list[tuple[str, float]]
-    duplicates_truncated: bool  # candidates were left unverified: more near-duplicates may exist
+    duplicates_truncated: bool  # candidates left unverified or duplicates cut: more may be stored
     clusters: list[tuple[str, float]]
 
 
