@@ -6,13 +6,14 @@ import sqlite3
 import threading
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.store.base import Article, Cluster
-from app.store.sqlite import SqliteStore
+from app.store.sqlite import FIND_EXACT_SQL, SqliteStore
 from app.stories import Vector
 
 
@@ -285,3 +286,26 @@ def test_get_member_reads_an_articles_listing_fields(store: SqliteStore) -> None
     member = store.get_member("a")
     assert member is not None and (member.id, member.cluster_id, member.published_at) == ("a", "c1", 5)
     assert store.get_member("missing") is None
+
+
+def test_exact_copies_find_their_canonical_without_sorting_every_copy(tmp_path: Path) -> None:
+    """An exact-copy lookup answers the group's canonical however many copies share its text,
+    straight from an index (no sort of every copy); a store made with the older index on
+    ``exact_key`` alone loses it on open."""
+    path = tmp_path / "s.db"
+    SqliteStore(path, "OFF").close()
+    with sqlite3.connect(path) as older:
+        older.execute("DROP INDEX articles_exact_head")
+        older.execute("CREATE INDEX articles_exact ON articles (exact_key)")
+    store = SqliteStore(path, "OFF")
+    indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "articles_exact_head" in indexes and "articles_exact" not in indexes
+    with store.transaction():
+        for i in range(5):
+            store.insert_article(replace(article(f"copy{i}", "c1", i), exact_key="same", duplicate_of="head"))
+        store.insert_article(replace(article("head", "c1", 9), exact_key="same"))
+    found = store.find_exact("same")
+    assert found is not None and found.id == "head"
+    plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + FIND_EXACT_SQL, ("same",)))
+    assert "articles_exact_head" in plan and "TEMP B-TREE" not in plan
+    store.close()

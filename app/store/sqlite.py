@@ -50,7 +50,11 @@ CREATE TABLE IF NOT EXISTS source_template (
     line_key INTEGER NOT NULL,
     PRIMARY KEY (source, line_key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS articles_exact ON articles (exact_key);
+-- find_exact's order (a group's canonical first, then the first stored) is the index's own, so a
+-- text posted thousands of times is looked up without sorting its every copy. It replaces an
+-- index on exact_key alone, dropped from stores made before.
+CREATE INDEX IF NOT EXISTS articles_exact_head ON articles (exact_key, duplicate_of IS NOT NULL, seq);
+DROP INDEX IF EXISTS articles_exact;
 CREATE INDEX IF NOT EXISTS articles_group ON articles (duplicate_of);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
 CREATE TABLE IF NOT EXISTS clusters (
@@ -82,6 +86,9 @@ _ADDED_ARTICLE_COLUMNS = (("shingles", "BLOB"),)
 V = TypeVar("V")
 _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_updated_at"
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
+FIND_EXACT_SQL = (
+    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE exact_key = ? ORDER BY duplicate_of IS NOT NULL, seq LIMIT 1"
+)
 # Centroids and cluster rows kept in memory: story scoring reads dozens per article, mostly of
 # the same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms),
 # and every ingest reads and writes its cluster's row.
@@ -333,11 +340,7 @@ class SqliteStore:
         return self._query(sql, keys)
 
     def find_exact(self, exact_key: str) -> Article | None:
-        rows = self._query(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE exact_key = ?"
-            " ORDER BY duplicate_of IS NOT NULL, seq LIMIT 1",
-            (exact_key,),
-        )
+        rows = self._query(FIND_EXACT_SQL, (exact_key,))
         return _article(rows[0]) if rows else None
 
     def insert_article(self, article: Article) -> int:
