@@ -297,6 +297,7 @@ def test_exact_copies_find_their_canonical_without_sorting_every_copy(tmp_path: 
     with sqlite3.connect(path) as older:
         older.execute("DROP INDEX articles_exact_head")
         older.execute("CREATE INDEX articles_exact ON articles (exact_key)")
+    older.close()
     store = SqliteStore(path, "OFF")
     indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "articles_exact_head" in indexes and "articles_exact" not in indexes
