@@ -526,8 +526,6 @@ class Engine:
     def _candidate_canonicals(self, seqs: Sequence[int]) -> list[Article]:
         """The canonicals of the groups these duplicate-index candidates belong to, read once
         each: however many copies of a group were found, only its canonical's row is read."""
-        if len(seqs) == 0:
-            return []
         heads = np.unique(self._group_heads[np.asarray(seqs, dtype=np.int64)])
         return self.store.articles_by_seq(heads.tolist())
 
@@ -782,7 +780,8 @@ class Engine:
     ) -> tuple[list[tuple[str, float]], bool]:
         """The ``limit`` most similar near-duplicates found by verifying ``candidates`` (likeliest
         first) ``limit`` at a time, until ``limit`` are found or ``SIMILAR_CHECKS_PER_LISTED`` x
-        ``limit`` were verified; and whether the list may be incomplete (candidates were left)."""
+        ``limit`` were verified; and whether the list may be incomplete (candidates were left
+        unverified, or near-duplicates beyond ``limit`` were cut)."""
         found: list[tuple[str, float]] = []
         budget = min(len(candidates), SIMILAR_CHECKS_PER_LISTED * limit)
         checked = 0
