@@ -477,9 +477,8 @@ class SqliteStore:
         for slots, counts in cursor:
             yield np.frombuffer(slots, dtype="<u4").astype(np.int64), np.frombuffer(counts, dtype="<u4").copy()
 
-    def save_document_frequencies(self, slots: Iterable[int], counts: Iterable[int]) -> None:
-        slot_array = np.fromiter((int(s) for s in slots), dtype="<u4")
-        count_array = np.fromiter((int(c) for c in counts), dtype="<u4", count=len(slot_array))
+    def save_document_frequencies(self, slots: Slots, counts: Counts) -> None:
+        slot_array, count_array = np.asarray(slots, dtype="<u4"), np.asarray(counts, dtype="<u4")
         with self._lock:
             self._db.execute(
                 "INSERT INTO document_frequency_log (slots, counts) VALUES (?, ?)",
