@@ -13,9 +13,9 @@ evidence of each source, read back from the store when a source is first seen af
 from __future__ import annotations
 
 import math
-from collections import OrderedDict, deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,19 +30,34 @@ class TemplateConfig:
     cached_sources: int = 4096  # sources whose state is kept in memory (least recently used go)
 
 
+def recurring_lines(line_pages: Mapping[int, int], lines: Iterable[int], pages: int, cfg: TemplateConfig) -> set[int]:
+    """Those of ``lines`` found on enough of ``pages`` recent pages to be the site's template
+    (``line_pages``: on how many of them each line is)."""
+    if pages < cfg.min_pages:
+        return set()
+    needed = max(cfg.min_pages, math.ceil(cfg.min_fraction * pages))
+    return {line for line in lines if line_pages.get(line, 0) >= needed}
+
+
 def template_lines(pages: Sequence[LineKeys], cfg: TemplateConfig) -> set[int]:
     """Keys of the lines that recur on enough of these pages to be the site's template."""
-    if len(pages) < cfg.min_pages:
-        return set()
-    keys, counts = np.unique(np.concatenate(list(pages)), return_counts=True)
-    needed = max(cfg.min_pages, math.ceil(cfg.min_fraction * len(pages)))
-    return {int(k) for k in keys[counts >= needed]}
+    line_pages = _line_pages(pages)
+    return recurring_lines(line_pages, line_pages, len(pages), cfg)
+
+
+def _line_pages(pages: Iterable[LineKeys]) -> Counter[int]:
+    return Counter(line for keys in pages for line in keys.tolist())
 
 
 @dataclass
 class _Source:
     template: frozenset[int]
-    pages: deque[tuple[int, str, LineKeys]] = field(default_factory=deque)
+    pages: deque[tuple[int, str, LineKeys]]
+    # On how many of ``pages`` each line is, kept up as pages come and go: a new page can
+    # only make its own lines template, so learning from it need not count every page again.
+    line_pages: Counter[int]
+    # False until the lines of all pages were checked (after a load or a forgotten page).
+    checked: bool = False
 
 
 class TemplateLearner:
@@ -56,8 +71,8 @@ class TemplateLearner:
     def _state(self, source: str) -> _Source:
         state = self._sources.get(source)
         if state is None:
-            pages = reversed(self.store.recent_pages(source, self.cfg.window))
-            state = _Source(frozenset(self.store.template_keys(source)), deque(pages, maxlen=self.cfg.window))
+            pages = deque(reversed(self.store.recent_pages(source, self.cfg.window)), maxlen=self.cfg.window)
+            state = _Source(frozenset(self.store.template_keys(source)), pages, _line_pages(k for _, _, k in pages))
             self._sources[source] = state
             while len(self._sources) > self.cfg.cached_sources:
                 self._sources.popitem(last=False)
@@ -75,8 +90,17 @@ class TemplateLearner:
         """Learn from a page; returns the lines that just became template and the recent
         pages (by seq) that carry them, whose clean text may now be wrong."""
         state = self._state(source)
+        if len(state.pages) == state.pages.maxlen:
+            _, _, dropped = state.pages[0]  # the append below drops it
+            for line in dropped.tolist():
+                state.line_pages[line] -= 1
+                if not state.line_pages[line]:
+                    del state.line_pages[line]
         state.pages.append((seq, group_id, keys))
-        new = template_lines([k for _, _, k in state.pages], self.cfg) - state.template
+        state.line_pages.update(keys.tolist())
+        lines = keys.tolist() if state.checked else list(state.line_pages)
+        new = recurring_lines(state.line_pages, lines, len(state.pages), self.cfg) - state.template
+        state.checked = True
         if not new:
             return set(), []
         state.template = state.template | new
@@ -87,8 +111,10 @@ class TemplateLearner:
     def forget(self, source: str | None, seq: int) -> None:
         """Drop a deleted or replaced page from the evidence (learned lines stay learned)."""
         state = self._sources.get(source) if source else None
-        if state is not None:
+        if state is not None and any(p[0] == seq for p in state.pages):
             state.pages = deque((p for p in state.pages if p[0] != seq), maxlen=self.cfg.window)
+            state.line_pages = _line_pages(k for _, _, k in state.pages)
+            state.checked = False  # fewer pages may need fewer repeats
 
     def reset(self) -> None:
         """Forget cached state, e.g. after a rolled-back transaction; it is read again from the store."""

@@ -3,12 +3,17 @@ an article a site posts twice is never learned as template, and the learning sur
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.main import create_app
 from app.settings import Settings
-from app.templates import TemplateConfig, template_lines
+from app.store.base import LineKeys
+from app.templates import TemplateConfig, TemplateLearner, template_lines
 
 # Prose-like chrome that the line heuristics alone keep: only the site's repetition gives it away.
 ABOUT = (
@@ -38,6 +43,55 @@ def test_template_lines_need_enough_pages() -> None:
     assert template_lines([a, b], cfg) == set()
     assert template_lines([a, b, c], cfg) == {1}
     assert template_lines([a, b, c, np.array([2, 9])], cfg) == {1, 2}
+
+
+class _Pages:
+    """The three store calls the learner makes, for one source's pages kept in memory."""
+
+    def __init__(self, pages: list[tuple[int, str, LineKeys]]) -> None:
+        self.pages, self.keys = pages, set[int]()
+
+    def template_keys(self, source: str) -> set[int]:
+        return set(self.keys)
+
+    def add_template_keys(self, source: str, keys: Iterable[int]) -> None:
+        self.keys |= set(keys)
+
+    def recent_pages(self, source: str, limit: int) -> list[tuple[int, str, LineKeys]]:
+        return self.pages[::-1][:limit]
+
+
+_page_lines = st.lists(st.integers(0, 6), max_size=4, unique=True)
+
+
+@settings(max_examples=300)
+@given(
+    stored=st.lists(_page_lines, max_size=8),
+    steps=st.lists(st.one_of(_page_lines, st.integers(0, 20)), max_size=30),
+)
+def test_learner_finds_what_counting_all_recent_pages_finds(stored: list[list[int]], steps: list[object]) -> None:
+    """The learner counts lines as pages come and go; after every page, the lines it has learned
+    are those that recurred on enough of the recent pages at some point (template_lines' rule)."""
+    cfg = TemplateConfig(window=6, min_pages=2, min_fraction=0.5)
+    pages = [(seq, f"g{seq}", np.array(keys, dtype=np.int64)) for seq, keys in enumerate(stored)]
+    store = _Pages(pages)
+    learner = TemplateLearner(store, cfg)  # type: ignore[arg-type]  # only these three calls are made
+    assert learner.template("site") == set()  # the source's recent pages are read from the store now
+    recent, expected = pages[-cfg.window :], set[int]()
+    for seq, step in enumerate(steps, start=len(stored)):
+        if isinstance(step, int):  # a page deleted or replaced: gone from the store too
+            store.pages = [p for p in store.pages if p[0] != step]
+            learner.forget("site", step)
+            recent = [p for p in recent if p[0] != step]
+            continue
+        keys = np.array(step, dtype=np.int64)
+        new, _affected = learner.add_page("site", seq, f"g{seq}", keys)
+        store.pages.append((seq, f"g{seq}", keys))
+        recent = [*recent, (seq, f"g{seq}", keys)][-cfg.window :]
+        now = template_lines([k for _, _, k in recent], cfg)
+        assert new == now - expected
+        expected |= now
+        assert learner.template("site") == expected
 
 
 def test_repeated_prose_becomes_chrome_and_earlier_pages_are_corrected(client: TestClient, invariants: None) -> None:
