@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from app.store.base import Article, Cluster
-from app.store.sqlite import FIND_EXACT_SQL, SqliteStore
+from app.store.sqlite import FIND_EXACT_SQL, GROUP_SIZE_SQL, SqliteStore
 from app.stories import Vector
 
 
@@ -309,4 +309,28 @@ def test_exact_copies_find_their_canonical_without_sorting_every_copy(tmp_path: 
     assert found is not None and found.id == "head"
     plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + FIND_EXACT_SQL, ("same",)))
     assert "articles_exact_head" in plan and "TEMP B-TREE" not in plan
+    store.close()
+
+
+def test_group_sizes_are_counted_from_an_index_without_reading_copies(tmp_path: Path) -> None:
+    """A group's copies in a cluster are counted from an index that holds both columns (no
+    copy's row is read); copies in another cluster do not count; a store made with the older
+    index on ``duplicate_of`` alone loses it on open."""
+    path = tmp_path / "s.db"
+    SqliteStore(path, "OFF").close()
+    with sqlite3.connect(path) as older:
+        older.execute("DROP INDEX articles_group_cluster")
+        older.execute("CREATE INDEX articles_group ON articles (duplicate_of)")
+    older.close()
+    store = SqliteStore(path, "OFF")
+    indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "articles_group_cluster" in indexes and "articles_group" not in indexes
+    with store.transaction():
+        store.insert_article(article("head", "c1", 0))
+        for i in range(4):
+            store.insert_article(replace(article(f"copy{i}", "c1" if i < 3 else "c2", i + 1), duplicate_of="head"))
+    assert store.group_size("c1", "head") == 4 and store.group_size("c2", "head") == 1
+    assert store.group_size("c2", "copy0") == 0
+    plan = [row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + GROUP_SIZE_SQL, ("head", "c1", "head", "c1"))]
+    assert "SEARCH articles USING COVERING INDEX articles_group_cluster (duplicate_of=? AND cluster_id=?)" in plan
     store.close()

@@ -55,7 +55,11 @@ CREATE TABLE IF NOT EXISTS source_template (
 -- index on exact_key alone, dropped from stores made before.
 CREATE INDEX IF NOT EXISTS articles_exact_head ON articles (exact_key, duplicate_of IS NOT NULL, seq);
 DROP INDEX IF EXISTS articles_exact;
-CREATE INDEX IF NOT EXISTS articles_group ON articles (duplicate_of);
+-- A group's copies with their cluster: group_size counts the copies in a cluster from the index
+-- alone, not from each copy's row (a wide row: that cost 0.5 ms a count at a million stored).
+-- It replaces an index on duplicate_of alone, dropped from stores made before.
+CREATE INDEX IF NOT EXISTS articles_group_cluster ON articles (duplicate_of, cluster_id);
+DROP INDEX IF EXISTS articles_group;
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
 CREATE TABLE IF NOT EXISTS clusters (
     id TEXT PRIMARY KEY,
@@ -88,6 +92,12 @@ _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_upda
 _MEMBER_COLUMNS = "seq, id, url, source, title, published_at, duplicate_of, similarity, cluster_id"
 FIND_EXACT_SQL = (
     f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE exact_key = ? ORDER BY duplicate_of IS NOT NULL, seq LIMIT 1"
+)
+# The copies through articles_group_cluster; the canonical through its id (``+cluster_id`` keeps
+# SQLite from walking the cluster's index, all its members, instead).
+GROUP_SIZE_SQL = (
+    "SELECT (SELECT COUNT(*) FROM articles WHERE duplicate_of = ? AND cluster_id = ?)"
+    " + (SELECT COUNT(*) FROM articles WHERE id = ? AND +cluster_id = ?) AS n"
 )
 # Centroids and cluster rows kept in memory: story scoring reads dozens per article, mostly of
 # the same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms),
@@ -376,13 +386,7 @@ class SqliteStore:
 
     def group_size(self, cluster_id: str, canonical_id: str) -> int:
         """Members of a cluster in the duplicate group of ``canonical_id`` (itself included)."""
-        # ``+cluster_id`` keeps SQLite from walking the cluster's index (all its members, which
-        # grow with the store) instead of the group's (its copies only).
-        rows = self._query(
-            "SELECT (SELECT COUNT(*) FROM articles WHERE duplicate_of = ? AND +cluster_id = ?)"
-            " + (SELECT COUNT(*) FROM articles WHERE id = ? AND +cluster_id = ?) AS n",
-            (canonical_id, cluster_id, canonical_id, cluster_id),
-        )
+        rows = self._query(GROUP_SIZE_SQL, (canonical_id, cluster_id, canonical_id, cluster_id))
         return int(rows[0]["n"])
 
     def get_cluster(self, cluster_id: str) -> Cluster | None:
