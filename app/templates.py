@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, OrderedDict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,18 +31,12 @@ class TemplateConfig:
 
 
 def recurring_lines(line_pages: Mapping[int, int], lines: Iterable[int], pages: int, cfg: TemplateConfig) -> set[int]:
-    """Those of ``lines`` found on enough of ``pages`` recent pages to be the site's template
-    (``line_pages``: on how many of them each line is)."""
+    """Those of ``lines`` that recur on enough of a source's ``pages`` recent pages to be its
+    template (``line_pages``: on how many of those pages each line is)."""
     if pages < cfg.min_pages:
         return set()
     needed = max(cfg.min_pages, math.ceil(cfg.min_fraction * pages))
     return {line for line in lines if line_pages.get(line, 0) >= needed}
-
-
-def template_lines(pages: Sequence[LineKeys], cfg: TemplateConfig) -> set[int]:
-    """Keys of the lines that recur on enough of these pages to be the site's template."""
-    line_pages = _line_pages(pages)
-    return recurring_lines(line_pages, line_pages, len(pages), cfg)
 
 
 def _line_pages(pages: Iterable[LineKeys]) -> Counter[int]:

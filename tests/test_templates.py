@@ -3,6 +3,7 @@ an article a site posts twice is never learned as template, and the learning sur
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from app.main import create_app
 from app.settings import Settings
 from app.store.base import LineKeys
-from app.templates import TemplateConfig, TemplateLearner, template_lines
+from app.templates import TemplateConfig, TemplateLearner, recurring_lines
 
 # Prose-like chrome that the line heuristics alone keep: only the site's repetition gives it away.
 ABOUT = (
@@ -37,12 +38,23 @@ def page(n: int) -> str:
     return f"{ABOUT}\n{body(n)}\n{NEWSLETTER}"
 
 
-def test_template_lines_need_enough_pages() -> None:
+def template_lines(pages: list[LineKeys], cfg: TemplateConfig) -> set[int]:
+    """The rule counted afresh over a window of pages: the lines found on at least
+    ``min_pages`` of them, and on ``min_fraction`` of them, once there are ``min_pages``."""
+    if len(pages) < cfg.min_pages:
+        return set()
+    keys, counts = np.unique(np.concatenate(pages), return_counts=True)
+    needed = max(cfg.min_pages, math.ceil(cfg.min_fraction * len(pages)))
+    return {int(k) for k in keys[counts >= needed]}
+
+
+def test_a_line_is_template_once_on_enough_of_enough_pages() -> None:
     cfg = TemplateConfig(min_pages=3, min_fraction=0.5)
-    a, b, c = np.array([1, 2, 3]), np.array([1, 2, 4]), np.array([1, 5, 6])
-    assert template_lines([a, b], cfg) == set()
-    assert template_lines([a, b, c], cfg) == {1}
-    assert template_lines([a, b, c, np.array([2, 9])], cfg) == {1, 2}
+    assert recurring_lines({1: 2, 2: 2}, [1, 2], 2, cfg) == set()  # too few pages to tell
+    assert recurring_lines({1: 3, 2: 2}, [1, 2], 3, cfg) == {1}
+    assert recurring_lines({1: 3, 2: 3, 9: 1}, [1, 2, 9], 4, cfg) == {1, 2}
+    assert recurring_lines({1: 3, 2: 3}, [2], 4, cfg) == {2}  # only the lines asked about
+    assert recurring_lines({1: 3}, [1], 8, cfg) == set()  # 3 of 8 is under half
 
 
 class _Pages:
