@@ -288,18 +288,25 @@ def test_get_member_reads_an_articles_listing_fields(store: SqliteStore) -> None
     assert store.get_member("missing") is None
 
 
+def _reopened_with_older_index(tmp_path: Path, index: str, older: str) -> tuple[SqliteStore, set[str]]:
+    """A store made with the ``older`` index (``name ON table (columns)``) in place of ``index``,
+    as a store from before it, then opened again; and the names of its indexes after opening."""
+    path = tmp_path / "s.db"
+    SqliteStore(path, "OFF").close()
+    with sqlite3.connect(path) as db:
+        db.execute(f"DROP INDEX {index}")
+        db.execute(f"CREATE INDEX {older}")
+    db.close()
+    store = SqliteStore(path, "OFF")
+    return store, {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def test_exact_copies_find_their_canonical_without_sorting_every_copy(tmp_path: Path) -> None:
     """An exact-copy lookup answers the group's canonical however many copies share its text,
     straight from an index (no sort of every copy); a store made with the older index on
     ``exact_key`` alone loses it on open."""
-    path = tmp_path / "s.db"
-    SqliteStore(path, "OFF").close()
-    with sqlite3.connect(path) as older:
-        older.execute("DROP INDEX articles_exact_head")
-        older.execute("CREATE INDEX articles_exact ON articles (exact_key)")
-    older.close()
-    store = SqliteStore(path, "OFF")
-    indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    older = "articles_exact ON articles (exact_key)"
+    store, indexes = _reopened_with_older_index(tmp_path, "articles_exact_head", older)
     assert "articles_exact_head" in indexes and "articles_exact" not in indexes
     with store.transaction():
         for i in range(5):
@@ -316,14 +323,8 @@ def test_group_sizes_are_counted_from_an_index_without_reading_copies(tmp_path: 
     """A group's copies in a cluster are counted from an index that holds both columns (no
     copy's row is read); copies in another cluster do not count; a store made with the older
     index on ``duplicate_of`` alone loses it on open."""
-    path = tmp_path / "s.db"
-    SqliteStore(path, "OFF").close()
-    with sqlite3.connect(path) as older:
-        older.execute("DROP INDEX articles_group_cluster")
-        older.execute("CREATE INDEX articles_group ON articles (duplicate_of)")
-    older.close()
-    store = SqliteStore(path, "OFF")
-    indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    older = "articles_group ON articles (duplicate_of)"
+    store, indexes = _reopened_with_older_index(tmp_path, "articles_group_cluster", older)
     assert "articles_group_cluster" in indexes and "articles_group" not in indexes
     with store.transaction():
         store.insert_article(article("head", "c1", 0))
