@@ -43,6 +43,14 @@ def _line_pages(pages: Iterable[LineKeys]) -> Counter[int]:
     return Counter(line for keys in pages for line in keys.tolist())
 
 
+def _uncount(line_pages: Counter[int], keys: LineKeys) -> None:
+    """Take a page that leaves the window out of the counts (lines on no page left go)."""
+    for line in keys.tolist():
+        line_pages[line] -= 1
+        if not line_pages[line]:
+            del line_pages[line]
+
+
 @dataclass
 class _Source:
     template: frozenset[int]
@@ -85,14 +93,12 @@ class TemplateLearner:
         pages (by seq) that carry them, whose clean text may now be wrong."""
         state = self._state(source)
         if len(state.pages) == state.pages.maxlen:
-            _, _, dropped = state.pages[0]  # the append below drops it
-            for line in dropped.tolist():
-                state.line_pages[line] -= 1
-                if not state.line_pages[line]:
-                    del state.line_pages[line]
+            _uncount(state.line_pages, state.pages[0][2])  # the append below drops that page
         state.pages.append((seq, group_id, keys))
-        state.line_pages.update(keys.tolist())
-        lines = keys.tolist() if state.checked else list(state.line_pages)
+        lines = keys.tolist()
+        state.line_pages.update(lines)
+        if not state.checked:
+            lines = list(state.line_pages)
         new = recurring_lines(state.line_pages, lines, len(state.pages), self.cfg) - state.template
         state.checked = True
         if not new:
@@ -105,10 +111,13 @@ class TemplateLearner:
     def forget(self, source: str | None, seq: int) -> None:
         """Drop a deleted or replaced page from the evidence (learned lines stay learned)."""
         state = self._sources.get(source) if source else None
-        if state is not None and any(p[0] == seq for p in state.pages):
-            state.pages = deque((p for p in state.pages if p[0] != seq), maxlen=self.cfg.window)
-            state.line_pages = _line_pages(k for _, _, k in state.pages)
-            state.checked = False  # fewer pages may need fewer repeats
+        gone = [p for p in state.pages if p[0] == seq] if state is not None else []
+        if state is None or not gone:
+            return
+        for _, _, keys in gone:
+            _uncount(state.line_pages, keys)
+        state.pages = deque((p for p in state.pages if p[0] != seq), maxlen=self.cfg.window)
+        state.checked = False  # fewer pages may need fewer repeats
 
     def reset(self) -> None:
         """Forget cached state, e.g. after a rolled-back transaction; it is read again from the store."""

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 import numpy as np
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from app.main import create_app
@@ -76,7 +77,7 @@ class _Pages:
 _page_lines = st.lists(st.integers(0, 6), max_size=4, unique=True)
 
 
-@settings(max_examples=300)
+@hypothesis_settings(max_examples=300)
 @given(
     stored=st.lists(_page_lines, max_size=8),
     steps=st.lists(st.one_of(_page_lines, st.integers(0, 20)), max_size=30),
