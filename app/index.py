@@ -111,6 +111,7 @@ class _Run:
     @staticmethod
     def from_sorted(keys: Composite, rows: Rows, times: Times) -> _Run:
         """A run of entries already in key order (one key per entry)."""
+        # The first entry of each distinct key (the slice leaves none for an empty run).
         first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[: len(keys)]
         return _Run(keys[first], np.append(first, len(keys)).astype(np.int64), rows, times)
 

@@ -108,7 +108,7 @@ def test_memory_is_four_bytes_per_band_entry_and_twelve_per_distinct_key_plus_ro
         fixed = PENDING_ROWS * (index.bands * 4 + 4)  # the pending buffer is allocated up front
         return (index.nbytes() - fixed) / n
 
-    bands = BandedIndex(128, 0.02).bands
+    bands, _rows = band_split(0.02, 128)
     assert 16 * bands <= per_article(distinct) <= 16 * bands + 36
     assert per_article(copies) <= (4 + 12 / 10) * bands + 36
 
