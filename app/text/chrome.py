@@ -191,4 +191,9 @@ def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig, template: frozenset
     keep = resolve(promote_runs(kinds, [len(b.normalized) for b in unique], cfg))
     if not any(keep):  # a one-paragraph item: its prose-like blocks are all the article there is
         keep = [kind is Kind.NEAR_GOOD for kind in kinds]
+    if not any(keep):
+        # A brief of one sentence without its full stop (feeds cut them so): a line long
+        # enough to be a sentence, not rejected outright, is all the article there is.
+        sentence_long = [len(b.normalized) >= cfg.length_low for b in unique]
+        keep = [kind is Kind.SHORT and long for kind, long in zip(kinds, sentence_long, strict=True)]
     return [b for b, k in zip(unique, keep, strict=True) if k]

@@ -65,6 +65,16 @@ def test_text_without_article_is_empty() -> None:
     assert clean_text(menu, "en", CFG).tokens == ()
 
 
+def test_a_one_sentence_brief_without_its_full_stop_is_kept() -> None:
+    # As posted in Giveme5W1H: a news brief cut before its full stop, and a source line.
+    sentence = (
+        "A gunman killed more than 50 people at an open-air concert in Las Vegas, "
+        "firing down on them from a hotel across the street"
+    )
+    assert clean_text(f"{sentence}\n\nSource: CNN", "en", CFG).text == sentence
+    assert clean_text(f"Home\nWorld\n{sentence}\nCopyright 2017 Example News", None, CFG).text == sentence
+
+
 # What the boilerplate check replaced: one case-insensitive pattern. On normalised text the two
 # must agree (stored pages were cleaned with the old one).
 _CASE_INSENSITIVE_BOILERPLATE = re.compile(
