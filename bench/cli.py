@@ -123,7 +123,8 @@ def calibrate(run: Run) -> float:
 
 
 def probes(run: Run) -> dict[str, Any]:
-    """Latency of single POSTs (stored, so they advance the stream), /v1/similar and cluster GETs."""
+    """Latency of single POSTs (stored, so they advance the stream), /v1/similar, cluster GETs and
+    the first page of the cluster list."""
     rng = random.Random(f"{run.args.seed}/probes/{run.stored}")
     count = run.args.probes
     with httpx.Client(base_url=run.service.base_url, timeout=load.PROBE_TIMEOUT) as client:
@@ -132,7 +133,8 @@ def probes(run: Run) -> dict[str, Any]:
         run.stored += single.count
         similar = load.probe_similar(client, run.stream, run.position, count, rng, run.deadline)
         cluster = load.probe_clusters(client, run.clusters, count, rng, run.deadline)
-    figures = {"single_post": single, "similar": similar, "cluster_get": cluster}
+        cluster_list = load.probe_cluster_list(client, count, run.deadline)
+    figures = {"single_post": single, "similar": similar, "cluster_get": cluster, "cluster_list": cluster_list}
     return {name: dataclasses.asdict(value) for name, value in figures.items()}
 
 

@@ -24,6 +24,7 @@ BATCH_TIMEOUT = 600.0
 PROBE_TIMEOUT = 60.0
 MAX_FILL_ROUNDS = 5
 CLUSTER_SAMPLE = 5000
+LIST_PAGE = 50  # clusters a page of the polled list holds
 MAX_BODY_BYTES = 2_000_000  # the service's default STORYWIRE_MAX_BODY_BYTES
 
 
@@ -216,6 +217,13 @@ def probe_similar(
     """``POST /v1/similar`` with fresh edited copies of stored articles (nothing is stored)."""
     picks = [rng.randrange(stored_upto) for _ in range(count)]
     requests = (("POST", "/v1/similar", encode(stream.variant(i, "s"))) for i in picks)
+    return probe(client, requests, {200}, deadline)
+
+
+def probe_cluster_list(client: httpx.Client, count: int, deadline: float) -> Latency:
+    """``GET /v1/clusters?limit=50``: the newest page of the list a dashboard polls (no
+    ``If-None-Match``, so every answer is computed in full)."""
+    requests = [("GET", f"/v1/clusters?limit={LIST_PAGE}", None)] * count
     return probe(client, requests, {200}, deadline)
 
 

@@ -96,7 +96,7 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 CHECKPOINT_HEAD = (
     "stored", "ingest/s", "stored/s", "tail/s", "÷bare", "POST p50", "POST p99", "sim p50", "sim p99", "clu p99",
-    "RSS MB", "idx B/art", "disk B/art", "start s",
+    "list p99", "RSS MB", "idx B/art", "disk B/art", "start s",
 )  # fmt: skip
 
 
@@ -106,6 +106,7 @@ def checkpoint_cells(c: Mapping[str, Any]) -> list[str]:
         _fmt(c.get("ingest_over_bare_now"), 2),
         _fmt(c["single_post"]["p50_ms"]), _fmt(c["single_post"]["p99_ms"]),
         _fmt(c["similar"]["p50_ms"]), _fmt(c["similar"]["p99_ms"]), _fmt(c["cluster_get"]["p99_ms"]),
+        _fmt(c.get("cluster_list", {}).get("p99_ms")),  # runs before the list was probed lack it
         _fmt(c["rss_bytes"] / 2**20), _fmt(c.get("index_rss_bytes_per_article_after_restart"), 0),
         _fmt(c["disk_bytes_per_article"], 0), _fmt(c.get("startup_s"), 2),
     ]  # fmt: skip

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from app.store.base import Article, Cluster
-from app.store.sqlite import FIND_EXACT_SQL, GROUP_SIZE_SQL, SqliteStore
+from app.store.sqlite import FIND_EXACT_SQL, GROUP_SIZE_SQL, SqliteStore, cluster_sources_sql
 from app.stories import Vector
 
 
@@ -334,4 +334,22 @@ def test_group_sizes_are_counted_from_an_index_without_reading_copies(tmp_path: 
     assert store.group_size("c2", "copy0") == 0
     plan = [row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + GROUP_SIZE_SQL, ("head", "c1", "head", "c1"))]
     assert "SEARCH articles USING COVERING INDEX articles_group_cluster (duplicate_of=? AND cluster_id=?)" in plan
+    store.close()
+
+
+def test_cluster_sources_are_read_from_an_index_without_reading_members(tmp_path: Path) -> None:
+    """The cluster list names each cluster's sources (distinct, sorted, none for members
+    without one) from an index that holds both columns, not from every member's row; a store
+    made with the older index on ``cluster_id`` alone loses it on open."""
+    older = "articles_cluster ON articles (cluster_id)"
+    store, indexes = _reopened_with_older_index(tmp_path, "articles_cluster_source", older)
+    assert "articles_cluster_source" in indexes and "articles_cluster" not in indexes
+    sources = ["b.example", "a.example", None, "b.example", "c.example"]
+    with store.transaction():
+        for i, source in enumerate(sources):
+            store.insert_article(replace(article(f"x{i}", "c1" if i < 4 else "c2", i), source=source))
+    clusters = ["c1", "c2", "c3"]
+    assert store.cluster_sources(clusters) == {"c1": ["a.example", "b.example"], "c2": ["c.example"], "c3": []}
+    plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + cluster_sources_sql(3), clusters))
+    assert "COVERING INDEX articles_cluster_source" in plan and "TEMP B-TREE" not in plan
     store.close()

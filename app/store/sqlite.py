@@ -60,7 +60,11 @@ DROP INDEX IF EXISTS articles_exact;
 -- It replaces an index on duplicate_of alone, dropped from stores made before.
 CREATE INDEX IF NOT EXISTS articles_group_cluster ON articles (duplicate_of, cluster_id);
 DROP INDEX IF EXISTS articles_group;
-CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
+-- A cluster's sources from the index alone: the cluster list (what a dashboard polls) names each
+-- cluster's sources, and reading them from the member rows took 140 ms a page of 50 at a
+-- million stored. It replaces an index on cluster_id alone, dropped from stores made before.
+CREATE INDEX IF NOT EXISTS articles_cluster_source ON articles (cluster_id, source);
+DROP INDEX IF EXISTS articles_cluster;
 CREATE TABLE IF NOT EXISTS clusters (
     id TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -99,6 +103,16 @@ GROUP_SIZE_SQL = (
     "SELECT (SELECT COUNT(*) FROM articles WHERE duplicate_of = ? AND cluster_id = ?)"
     " + (SELECT COUNT(*) FROM articles WHERE id = ? AND +cluster_id = ?) AS n"
 )
+
+
+def cluster_sources_sql(clusters: int) -> str:
+    """The distinct sources of ``clusters`` clusters, read from articles_cluster_source alone."""
+    return (
+        f"SELECT DISTINCT cluster_id, source FROM articles WHERE cluster_id IN ({_placeholders(clusters)})"
+        " AND source IS NOT NULL ORDER BY cluster_id, source"
+    )
+
+
 # Centroids and cluster rows kept in memory: story scoring reads dozens per article, mostly of
 # the same active clusters (8 bytes a centroid term: a few KB for most, 16 KB at 2,000 terms),
 # and every ingest reads and writes its cluster's row.
@@ -539,12 +553,7 @@ class SqliteStore:
     def cluster_sources(self, cluster_ids: Sequence[str]) -> dict[str, list[str]]:
         if not cluster_ids:
             return {}
-        marks = _placeholders(len(cluster_ids))
-        rows = self._query(
-            f"SELECT DISTINCT cluster_id, source FROM articles WHERE cluster_id IN ({marks}) AND source IS NOT NULL"
-            " ORDER BY cluster_id, source",
-            list(cluster_ids),
-        )
+        rows = self._query(cluster_sources_sql(len(cluster_ids)), list(cluster_ids))
         sources: dict[str, list[str]] = {cid: [] for cid in cluster_ids}
         for r in rows:
             sources[r["cluster_id"]].append(r["source"])
