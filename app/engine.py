@@ -112,7 +112,9 @@ class ArticleView:
 class ClusterView:
     cluster: Cluster
     canonical: Article
-    members: list[Member]
+    members: list[Member]  # all, or one page of them
+    more_members: bool  # members after this page
+    sources: list[str]  # of all its members
     merged_from: list[str]  # ids of clusters merged into this one; they resolve to it
 
 
@@ -710,14 +712,27 @@ class Engine:
         group = self.store.group_members(article.id) if article.duplicate_of is None else []
         return ArticleView(article, [(m.id, m.similarity) for m in group])
 
-    def cluster(self, cluster_id: str) -> ClusterView:
-        """A cluster by its id, or by the id of a cluster that was merged into it."""
+    def cluster(
+        self, cluster_id: str, members_limit: int | None = None, members_after: tuple[int, int] | None = None
+    ) -> ClusterView:
+        """A cluster by its id, or by the id of a cluster that was merged into it, with all its
+        members or the page of at most ``members_limit`` after the (published_at, seq)
+        ``members_after``."""
         cluster = self.store.get_cluster(self.store.resolve_cluster(cluster_id))
         canonical = self.store.get_article(cluster.canonical_id) if cluster else None
         if cluster is None or canonical is None:
             raise NotFound(f"no cluster with id {cluster_id!r}")
-        members = self.store.cluster_members(cluster.id)
-        return ClusterView(cluster, canonical, members, self.store.merged_into(cluster.id))
+        read = None if members_limit is None else members_limit + 1  # one more tells if more follow
+        members = self.store.cluster_members(cluster.id, read, members_after)
+        more = members_limit is not None and len(members) > members_limit
+        return ClusterView(
+            cluster,
+            canonical,
+            members[:members_limit],
+            more,
+            self.store.cluster_sources([cluster.id])[cluster.id],
+            self.store.merged_into(cluster.id),
+        )
 
     def clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None

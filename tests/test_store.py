@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from app.store.base import Article, Cluster
-from app.store.sqlite import FIND_EXACT_SQL, GROUP_SIZE_SQL, SqliteStore, cluster_sources_sql
+from app.store.sqlite import FIND_EXACT_SQL, GROUP_SIZE_SQL, SqliteStore, cluster_members_sql, cluster_sources_sql
 from app.stories import Vector
 
 
@@ -353,3 +353,18 @@ def test_cluster_sources_are_read_from_an_index_without_reading_members(tmp_path
     plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + cluster_sources_sql(3), clusters))
     assert "COVERING INDEX articles_cluster_source" in plan and "TEMP B-TREE" not in plan
     store.close()
+
+
+def test_a_page_of_members_is_read_in_index_order_without_sorting_them_all(store: SqliteStore) -> None:
+    with store.transaction():
+        for i, published in enumerate([5, 3, 5, 1, 5]):
+            store.insert_article(article(f"m{i}", "c1", published))
+        store.insert_article(article("other", "c2", 2))
+    order = [m.id for m in store.cluster_members("c1")]
+    assert order == ["m3", "m1", "m0", "m2", "m4"]
+    m0 = store.cluster_members("c1")[2]
+    assert [m.id for m in store.cluster_members("c1", 2, (m0.published_at, m0.seq))] == ["m2", "m4"]
+    assert [m.id for m in store.cluster_members("c1", 2)] == ["m3", "m1"]
+    for sql, params in ((cluster_members_sql(False), ("c1", 2)), (cluster_members_sql(True), ("c1", 5, 1, 2))):
+        plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "articles_cluster_time" in plan and "TEMP B-TREE" not in plan

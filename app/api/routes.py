@@ -17,7 +17,7 @@ from app.api.errors import domain_error_body, validation_error_body
 from app.engine import ArticleView, ClusterView, Engine, IngestResult
 from app.errors import InvalidInput, PayloadTooLarge, StorywireError, ValidationFailed
 from app.ingest import ArticleIn, Prepared, to_micros
-from app.store.base import Cluster
+from app.store.base import Cluster, Member
 
 router = APIRouter()
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -181,14 +181,31 @@ def _encode_cursor(cluster: Cluster) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[int, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, cluster_id = json.loads(raw)
-        if isinstance(stamp, int) and isinstance(cluster_id, str):
-            return stamp, cluster_id
-    except (ValueError, binascii.Error, TypeError):
-        pass
+    stamp, cluster_id = _decoded(cursor, "cursor")
+    if isinstance(stamp, int) and isinstance(cluster_id, str):
+        return stamp, cluster_id
     raise InvalidInput("the cursor is not one this service gave out", "cursor")
+
+
+def _encode_members_cursor(member: Member) -> str:
+    raw = json.dumps([member.published_at, member.seq]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_members_cursor(cursor: str) -> tuple[int, int]:
+    published_at, seq = _decoded(cursor, "members_cursor")
+    if isinstance(published_at, int) and isinstance(seq, int):
+        return published_at, seq
+    raise InvalidInput("the members cursor is not one this service gave out", "members_cursor")
+
+
+def _decoded(cursor: str, field: str) -> tuple[object, object]:
+    """The pair a cursor this service gave out holds (InvalidInput for anything else)."""
+    try:
+        first, second = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return first, second
+    except (ValueError, binascii.Error, TypeError):
+        raise InvalidInput(f"the {field.replace('_', ' ')} is not one this service gave out", field) from None
 
 
 def summary(cluster: Cluster, sources: list[str]) -> s.ClusterSummary:
@@ -256,7 +273,8 @@ def cluster_out(view: ClusterView) -> s.ClusterOut:
             )
             for m in view.members
         ],
-        sources=sorted({m.source for m in view.members if m.source}),
+        next_members_cursor=_encode_members_cursor(view.members[-1]) if view.more_members else None,
+        sources=view.sources,
         merged_from=view.merged_from,
         first_published_at=s.rfc3339(c.first_published_at),
         last_updated_at=s.rfc3339(c.last_updated_at),
@@ -273,11 +291,18 @@ def get_cluster(
     cluster_id: str,
     engine: EngineDep,
     response: Response,
+    members_limit: Annotated[
+        int | None, Query(ge=1, le=1000, description="List at most this many members (default: all)")
+    ] = None,
+    members_cursor: Annotated[str | None, Query(description="next_members_cursor of the previous page")] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> s.ClusterOut | Response:
-    """A cluster with its members and the canonical member's cleaned text."""
-    view = engine.cluster(cluster_id)
-    etag = f'"{view.cluster.id}-{view.cluster.last_updated_at}"'
+    """A cluster with its members (all, or a page of them, oldest first) and the canonical
+    member's cleaned text."""
+    after = _decode_members_cursor(members_cursor) if members_cursor else None
+    view = engine.cluster(cluster_id, members_limit, after)
+    page = "" if members_limit is None and after is None else f"-{members_limit}-{members_cursor}"
+    etag = f'"{view.cluster.id}-{view.cluster.last_updated_at}{page}"'
     if matches(etag, if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag

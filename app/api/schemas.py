@@ -140,7 +140,10 @@ class ClusterOut(BaseModel):
     title: str | None
     canonical: CanonicalOut
     members: list[MemberOut]
-    sources: list[str]
+    next_members_cursor: str | None = Field(
+        description="With members_limit: pass as members_cursor for the next page; null when no members follow."
+    )
+    sources: list[str] = Field(description="Sources of all its members, not only of those listed.")
     merged_from: list[str] = Field(description="Ids of clusters merged into this one; they resolve to it.")
     first_published_at: str
     last_updated_at: str

@@ -135,7 +135,12 @@ class Store(Protocol):
 
     def group_members(self, canonical_id: str) -> list[Article]: ...
 
-    def cluster_members(self, cluster_id: str) -> list[Member]: ...
+    def cluster_members(
+        self, cluster_id: str, limit: int | None = None, after: tuple[int, int] | None = None
+    ) -> list[Member]:
+        """Members in (published_at, seq) order: all, or at most ``limit`` of them that come
+        after the (published_at, seq) ``after``."""
+        ...
 
     def group_size(self, cluster_id: str, canonical_id: str) -> int: ...
 

@@ -65,6 +65,9 @@ DROP INDEX IF EXISTS articles_group;
 -- million stored. It replaces an index on cluster_id alone, dropped from stores made before.
 CREATE INDEX IF NOT EXISTS articles_cluster_source ON articles (cluster_id, source);
 DROP INDEX IF EXISTS articles_cluster;
+-- A cluster's members in the order they are listed (the rowid, seq, ends every key): a page of
+-- a large cluster's members is read without reading and sorting them all.
+CREATE INDEX IF NOT EXISTS articles_cluster_time ON articles (cluster_id, published_at);
 CREATE TABLE IF NOT EXISTS clusters (
     id TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -111,6 +114,14 @@ def cluster_sources_sql(clusters: int) -> str:
         f"SELECT DISTINCT cluster_id, source FROM articles WHERE cluster_id IN ({_placeholders(clusters)})"
         " AND source IS NOT NULL ORDER BY cluster_id, source"
     )
+
+
+def cluster_members_sql(after: bool) -> str:
+    """A page of a cluster's members in the order of articles_cluster_time (no sort of them
+    all): parameters cluster_id, the (published_at, seq) to start after when ``after``, and
+    the most rows (-1: all)."""
+    start = " AND (published_at, seq) > (?, ?)" if after else ""
+    return f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ?{start} ORDER BY published_at, seq LIMIT ?"
 
 
 # Centroids and cluster rows kept in memory: story scoring reads dozens per article, mostly of
@@ -391,11 +402,10 @@ class SqliteStore:
         )
         return [_article(r) for r in rows]
 
-    def cluster_members(self, cluster_id: str) -> list[Member]:
-        rows = self._query(
-            f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published_at, seq",
-            (cluster_id,),
-        )
+    def cluster_members(
+        self, cluster_id: str, limit: int | None = None, after: tuple[int, int] | None = None
+    ) -> list[Member]:
+        rows = self._query(cluster_members_sql(after is not None), (cluster_id, *(after or ()), limit or -1))
         return [Member(**dict(r)) for r in rows]
 
     def group_size(self, cluster_id: str, canonical_id: str) -> int:

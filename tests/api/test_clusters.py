@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import DB_FILE, create_app
 from app.settings import Settings
+from tests.api.test_errors import assert_error
 from tests.api.test_ingest import OTHER, STORY
 
 
@@ -86,6 +88,65 @@ def test_cluster_detail_has_members_and_canonical_text(client: TestClient) -> No
     assert members["a1"]["url"] == "https://a.example/1"
     etag = detail.headers["etag"]
     assert client.get(f"/v1/clusters/{created['cluster_id']}", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_members_in_pages_are_all_listed_once_in_order(client: TestClient) -> None:
+    """A large cluster's members, a page at a time: every one once, in the full listing's
+    order (oldest first, articles published at the same moment in ingest order), with the
+    sources of all members on every page."""
+    articles = [
+        {
+            "id": f"m{i}",
+            "text": STORY + f"\n\nUpdate number {i}.",
+            "source": f"site-{i % 3}",
+            "published_at": f"2020-01-13T1{i % 2}:00:00Z",  # ties, broken by ingest order
+        }
+        for i in range(7)
+    ]
+    cluster_id = client.post("/v1/articles/batch", json={"articles": articles}).json()["results"][0]["cluster_id"]
+    whole = client.get(f"/v1/clusters/{cluster_id}").json()
+    assert whole["size"] == 7 and whole["next_members_cursor"] is None
+    listed, cursor, pages = [], None, 0
+    while True:
+        params = {"members_limit": 3} | ({"members_cursor": cursor} if cursor else {})
+        page = client.get(f"/v1/clusters/{cluster_id}", params=params).json()
+        assert len(page["members"]) <= 3 and page["sources"] == ["site-0", "site-1", "site-2"] == whole["sources"]
+        listed += page["members"]
+        pages += 1
+        cursor = page["next_members_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3 and listed == whole["members"]
+    assert [m["id"] for m in listed] == ["m0", "m2", "m4", "m6", "m1", "m3", "m5"]
+
+
+def test_a_page_of_members_has_its_own_etag(client: TestClient) -> None:
+    cluster_id = client.post("/v1/articles", json={"id": "a1", "text": STORY}).json()["cluster_id"]
+    client.post("/v1/articles", json={"id": "a2", "text": STORY + "\n\nUpdated."})
+    url = f"/v1/clusters/{cluster_id}"
+    whole, first = client.get(url), client.get(url, params={"members_limit": 1})
+    assert whole.headers["etag"] != first.headers["etag"]
+    assert [m["id"] for m in first.json()["members"]] == ["a1"]
+    assert (
+        client.get(url, params={"members_limit": 1}, headers={"If-None-Match": first.headers["etag"]}).status_code
+        == 304
+    )
+    second = client.get(url, params={"members_limit": 1}, headers={"If-None-Match": whole.headers["etag"]})
+    assert second.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"members_limit": 0}, "members_limit"),
+        ({"members_limit": 1001}, "members_limit"),
+        ({"members_cursor": "not-a-cursor"}, "members_cursor"),
+        ({"members_cursor": "WyJhIiwgMV0"}, "members_cursor"),  # ["a", 1]: a pair, not of ours
+    ],
+)
+def test_bad_member_paging_is_422(client: TestClient, params: dict[str, object], field: str) -> None:
+    cluster_id = client.post("/v1/articles", json={"id": "a1", "text": STORY}).json()["cluster_id"]
+    assert_error(client.get(f"/v1/clusters/{cluster_id}", params=params), 422, field=field)
 
 
 def test_delete_canonical_repoints_its_group(client: TestClient, invariants: None) -> None:
