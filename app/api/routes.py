@@ -301,7 +301,9 @@ def get_cluster(
     member's cleaned text."""
     after = _decode_members_cursor(members_cursor) if members_cursor else None
     view = engine.cluster(cluster_id, members_limit, after)
-    page = "" if members_limit is None and after is None else f"-{members_limit}-{members_cursor}"
+    # From the decoded cursor, not the one given: base64 decoding skips stray characters, which
+    # must not reach a header.
+    page = "" if members_limit is None and after is None else f"-{members_limit}-{after}".replace(" ", "")
     etag = f'"{view.cluster.id}-{view.cluster.last_updated_at}{page}"'
     if matches(etag, if_none_match):
         return Response(status_code=304, headers={"ETag": etag})

@@ -405,7 +405,8 @@ class SqliteStore:
     def cluster_members(
         self, cluster_id: str, limit: int | None = None, after: tuple[int, int] | None = None
     ) -> list[Member]:
-        rows = self._query(cluster_members_sql(after is not None), (cluster_id, *(after or ()), limit or -1))
+        most = -1 if limit is None else limit  # SQLite's LIMIT -1: no limit
+        rows = self._query(cluster_members_sql(after is not None), (cluster_id, *(after or ()), most))
         return [Member(**dict(r)) for r in rows]
 
     def group_size(self, cluster_id: str, canonical_id: str) -> int:

@@ -135,6 +135,19 @@ def test_a_page_of_members_has_its_own_etag(client: TestClient) -> None:
     assert second.status_code == 200
 
 
+def test_stray_characters_in_a_members_cursor_never_reach_the_etag(client: TestClient) -> None:
+    """Base64 decoding skips characters outside its alphabet, so such a cursor still reads as
+    the one given out; the ETag is built from what it decodes to, never from the raw text."""
+    client.post("/v1/articles", json={"id": "a1", "text": STORY})
+    cluster_id = client.post("/v1/articles", json={"id": "a2", "text": STORY + "\n\nUpdated."}).json()["cluster_id"]
+    url = f"/v1/clusters/{cluster_id}"
+    cursor = client.get(url, params={"members_limit": 1}).json()["next_members_cursor"]
+    clean = client.get(url, params={"members_limit": 1, "members_cursor": cursor})
+    stray = client.get(url, params={"members_limit": 1, "members_cursor": cursor + '"\r\n'})
+    assert stray.status_code == clean.status_code == 200 and stray.json() == clean.json()
+    assert stray.headers["etag"] == clean.headers["etag"] and stray.headers["etag"].count('"') == 2
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
