@@ -17,7 +17,7 @@ from app.api.errors import domain_error_body, validation_error_body
 from app.engine import ArticleView, ClusterView, Engine, IngestResult
 from app.errors import InvalidInput, PayloadTooLarge, StorywireError, ValidationFailed
 from app.ingest import ArticleIn, Prepared, to_micros
-from app.store.base import Cluster, Member
+from app.store.base import Cluster
 
 router = APIRouter()
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -175,37 +175,21 @@ def compare_articles(article_id: str, other_id: str, engine: EngineDep) -> s.Com
     )
 
 
-def _encode_cursor(cluster: Cluster) -> str:
-    raw = json.dumps([cluster.last_updated_at, cluster.id]).encode("utf-8")
+def _cursor(first: object, second: object) -> str:
+    """An opaque cursor holding a pair: where the next page starts."""
+    raw = json.dumps([first, second]).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[int, str]:
-    stamp, cluster_id = _decoded(cursor, "cursor")
-    if isinstance(stamp, int) and isinstance(cluster_id, str):
-        return stamp, cluster_id
-    raise InvalidInput("the cursor is not one this service gave out", "cursor")
-
-
-def _encode_members_cursor(member: Member) -> str:
-    raw = json.dumps([member.published_at, member.seq]).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _decode_members_cursor(cursor: str) -> tuple[int, int]:
-    published_at, seq = _decoded(cursor, "members_cursor")
-    if isinstance(published_at, int) and isinstance(seq, int):
-        return published_at, seq
-    raise InvalidInput("the members cursor is not one this service gave out", "members_cursor")
-
-
-def _decoded(cursor: str, field: str) -> tuple[object, object]:
-    """The pair a cursor this service gave out holds (InvalidInput for anything else)."""
+def _pair(cursor: str, field: str, kinds: tuple[type, type]) -> tuple[Any, Any]:
+    """The pair of these types a cursor this service gave out holds; InvalidInput for any other."""
     try:
         first, second = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return first, second
     except (ValueError, binascii.Error, TypeError):
-        raise InvalidInput(f"the {field.replace('_', ' ')} is not one this service gave out", field) from None
+        first = second = None
+    if isinstance(first, kinds[0]) and isinstance(second, kinds[1]):
+        return first, second
+    raise InvalidInput(f"the {field.replace('_', ' ')} is not one this service gave out", field)
 
 
 def summary(cluster: Cluster, sources: list[str]) -> s.ClusterSummary:
@@ -242,7 +226,7 @@ def list_clusters(
     etag = '"' + hashlib.sha1(query.encode("utf-8")).hexdigest()[:20] + '"'
     if matches(etag, if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
-    after = _decode_cursor(cursor) if cursor else None
+    after = _pair(cursor, "cursor", (int, str)) if cursor else None
     since = to_micros(updated_since) if updated_since else None
     clusters, sources = engine.clusters(since, min_size, limit + 1, after)
     page, more = clusters[:limit], len(clusters) > limit
@@ -250,12 +234,13 @@ def list_clusters(
     response.headers["Cache-Control"] = "no-cache"
     return s.ClusterList(
         clusters=[summary(c, sources[c.id]) for c in page],
-        next_cursor=_encode_cursor(page[-1]) if more else None,
+        next_cursor=_cursor(page[-1].last_updated_at, page[-1].id) if more else None,
     )
 
 
 def cluster_out(view: ClusterView) -> s.ClusterOut:
     c = view.cluster
+    last = view.members[-1] if view.more_members else None  # the next page starts after it
     return s.ClusterOut(
         id=c.id,
         size=c.size,
@@ -273,7 +258,7 @@ def cluster_out(view: ClusterView) -> s.ClusterOut:
             )
             for m in view.members
         ],
-        next_members_cursor=_encode_members_cursor(view.members[-1]) if view.more_members else None,
+        next_members_cursor=None if last is None else _cursor(last.published_at, last.seq),
         sources=view.sources,
         merged_from=view.merged_from,
         first_published_at=s.rfc3339(c.first_published_at),
@@ -299,7 +284,7 @@ def get_cluster(
 ) -> s.ClusterOut | Response:
     """A cluster with its members (all, or a page of them, oldest first) and the canonical
     member's cleaned text."""
-    after = _decode_members_cursor(members_cursor) if members_cursor else None
+    after = _pair(members_cursor, "members_cursor", (int, int)) if members_cursor else None
     view = engine.cluster(cluster_id, members_limit, after)
     # From the decoded cursor, not the one given: base64 decoding skips stray characters, which
     # must not reach a header.
