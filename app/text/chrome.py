@@ -194,6 +194,5 @@ def strip_chrome(blocks: Sequence[Block], cfg: ChromeConfig, template: frozenset
     if not any(keep):
         # A brief of one sentence without its full stop (feeds cut them so): a line long
         # enough to be a sentence, not rejected outright, is all the article there is.
-        sentence_long = [len(b.normalized) >= cfg.length_low for b in unique]
-        keep = [kind is Kind.SHORT and long for kind, long in zip(kinds, sentence_long, strict=True)]
+        keep = [k is Kind.SHORT and len(b.normalized) >= cfg.length_low for k, b in zip(kinds, unique, strict=True)]
     return [b for b, k in zip(unique, keep, strict=True) if k]
