@@ -187,9 +187,14 @@ def _pair(cursor: str, field: str, kinds: tuple[type, type]) -> tuple[Any, Any]:
         first, second = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error, TypeError):
         first = second = None
-    if isinstance(first, kinds[0]) and isinstance(second, kinds[1]):
+    if isinstance(first, kinds[0]) and isinstance(second, kinds[1]) and all(_storable(v) for v in (first, second)):
         return first, second
     raise InvalidInput(f"the {field.replace('_', ' ')} is not one this service gave out", field)
+
+
+def _storable(value: object) -> bool:
+    """Whether a cursor's value can be compared with the store's: integers must fit its range."""
+    return not isinstance(value, int) or abs(value) <= s.MAX_INTEGER
 
 
 def summary(cluster: Cluster, sources: list[str]) -> s.ClusterSummary:
@@ -216,7 +221,7 @@ def list_clusters(
     updated_since: Annotated[
         AwareDatetime | None, Query(description="Only clusters changed at or after this time")
     ] = None,
-    min_size: Annotated[int, Query(ge=1)] = 1,
+    min_size: Annotated[int, Query(ge=1, le=s.MAX_INTEGER)] = 1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     if_none_match: Annotated[str | None, Header()] = None,

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from app.ingest import from_micros
 
 ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=["rt-2020-01-13-libya"])]
+MAX_INTEGER = 2**63 - 1  # the store's (SQLite's) largest integer
+
+
+def _no_lone_surrogates(value: str) -> str:
+    """JSON may escape half of a surrogate pair alone (``"\\ud800"``); no UTF-8 text can hold
+    that, so it is refused here rather than failing deep in the text pipeline."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"holds a lone surrogate (\\u{ord(value[exc.start]):04x} at {exc.start})") from None
+    return value
+
+
+def _within_utc_years(moment: datetime) -> datetime:
+    """A time is stored as UTC and shown as UTC: one whose UTC instant falls outside years
+    1-9999 (``0001-01-01T00:00:00+14:00``) could be stored but never shown again."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside years 1-9999 once converted to UTC") from None
+    return moment
+
+
+# The page body: any string plain Python accepts, except what UTF-8 cannot encode.
+BodyText = Annotated[str, AfterValidator(_no_lone_surrogates)]
+Moment = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
 
 
 def rfc3339(micros: int) -> str:
@@ -27,9 +54,9 @@ class ArticlePost(BaseModel):
     url: Annotated[str, Field(max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$")] | None = None
     source: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     title: Annotated[str, Field(max_length=2000)] | None = None
-    text: str | None = None
-    html: str | None = None
-    published_at: AwareDatetime | None = None
+    text: BodyText | None = None
+    html: BodyText | None = None
+    published_at: Moment | None = None
     language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")] | None = None
 
     @model_validator(mode="after")

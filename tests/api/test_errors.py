@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -25,6 +28,11 @@ def assert_error(response, status: int, code: str | None = None, field: str | No
         assert body["error"]["code"] == code
     if field is not None:
         assert body["error"]["field"] == field
+
+
+def cursor_of(pair: list[object]) -> str:
+    """A cursor in the service's format holding ``pair``, as a client could forge one."""
+    return base64.urlsafe_b64encode(json.dumps(pair).encode()).decode().rstrip("=")
 
 
 def stored_nothing(client: TestClient) -> None:
@@ -62,6 +70,9 @@ def test_unparseable_bodies(client: TestClient, description: str, content: bytes
         ("published_at not a date", {"published_at": "yesterday", "text": TEXT}, "published_at"),
         ("language not a tag", {"language": "arabic language", "text": TEXT}, "language"),
         ("title not a string", {"title": ["a"], "text": TEXT}, "title"),
+        # Stored as UTC and shown as UTC: these fall in year 0 and year 10000 there.
+        ("published_at before 1 in UTC", {"published_at": "0001-01-01T00:00:00+14:00", "text": TEXT}, "published_at"),
+        ("published_at after 9999 in UTC", {"published_at": "9999-12-31T23:59:59-14:00", "text": TEXT}, "published_at"),
     ],
 )
 def test_wrong_types_and_values_are_422(client: TestClient, description: str, article: dict, field: str | None) -> None:  # type: ignore[type-arg]
@@ -72,6 +83,19 @@ def test_wrong_types_and_values_are_422(client: TestClient, description: str, ar
     if field is not None:
         assert item["error"]["field"] == field
     stored_nothing(client)
+
+
+@pytest.mark.parametrize("field", ["text", "html"])
+def test_a_lone_surrogate_is_422_and_fails_only_its_batch_item(client: TestClient, field: str) -> None:
+    """JSON can escape half a surrogate pair alone; no UTF-8 text holds it (it was a 500)."""
+    article = json.dumps({field: TEXT + " \ud800 " + TEXT}).encode("ascii")  # the escape, as sent
+    for path in ("/v1/articles", "/v1/similar"):
+        assert_error(client.post(path, content=article, headers=JSON), 422, "validation_error", field)
+    stored_nothing(client)
+    batch = b'{"articles": [' + article + b', {"id": "fine", "text": "' + TEXT.encode() + b'"}]}'
+    bad, good = client.post("/v1/articles/batch", content=batch, headers=JSON).json()["results"]
+    assert bad["ok"] is False and bad["error"]["field"] == field
+    assert good["ok"] is True and client.get("/v1/articles/fine").status_code == 200
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "Home\nNews\nSports\nContact"])
@@ -117,6 +141,9 @@ def test_bad_query_parameters_are_422(client: TestClient) -> None:
     assert_error(client.get("/v1/clusters?min_size=0"), 422, "validation_error", "min_size")
     assert_error(client.get("/v1/clusters?updated_since=2020-01-01"), 422, "validation_error", "updated_since")
     assert_error(client.get("/v1/clusters?cursor=garbage"), 422, None, "cursor")
+    # Integers beyond what the store holds (they were a 500 from SQLite).
+    assert_error(client.get(f"/v1/clusters?min_size={2**63}"), 422, "validation_error", "min_size")
+    assert_error(client.get("/v1/clusters", params={"cursor": cursor_of([10**30, "c1"])}), 422, None, "cursor")
 
 
 def test_wrong_method_is_405_in_the_error_shape(client: TestClient) -> None:
