@@ -11,6 +11,9 @@ from lxml.etree import ParserError
 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
+# Control characters other than tab and line breaks are never visible text, and lxml refuses to
+# move text holding them (as dropping an element does with its tail), so they become spaces.
+_CONTROLS = {c: " " for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]}
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def visible_text(html: str) -> str:
     """Every visible text node of the page, one per line: what a plain crawler would see.
     The chrome step then treats it like posted page text."""
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=_PARSER)
+        root = lxml.html.document_fromstring(html.translate(_CONTROLS).encode("utf-8"), parser=_PARSER)
     except (ParserError, ValueError):
         return ""
     for element in list(root.iter(*_INVISIBLE)):

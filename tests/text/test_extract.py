@@ -41,6 +41,12 @@ def test_visible_text_skips_scripts_and_keeps_blocks_apart() -> None:
     assert text.splitlines() == ["One", "Two"]
 
 
+def test_control_characters_in_html_are_spaces_not_an_error() -> None:
+    """lxml refuses to move text holding them, as dropping a script does with its tail."""
+    text = visible_text("<body><p>One\x00two</p><script>x</script>\x0bThree\x01four</body>")
+    assert text.splitlines() == ["One two", "Three four"]
+
+
 def test_unparseable_html_gives_no_text() -> None:
     clean, _ = clean_html("", "en", CFG)
     assert clean.tokens == ()
