@@ -33,7 +33,8 @@ def _within_utc_years(moment: datetime) -> datetime:
     return moment
 
 
-# The page body: any string plain Python accepts, except what UTF-8 cannot encode.
+# The page body: any string, except what UTF-8 cannot encode. The other string fields need no
+# such check: pydantic checks their patterns and lengths on the UTF-8 form, which refuses them.
 BodyText = Annotated[str, AfterValidator(_no_lone_surrogates)]
 Moment = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
 
