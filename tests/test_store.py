@@ -355,16 +355,24 @@ def test_cluster_sources_are_read_from_an_index_without_reading_members(tmp_path
     store.close()
 
 
-def test_a_page_of_members_is_read_in_index_order_without_sorting_them_all(store: SqliteStore) -> None:
+def test_a_page_of_members_is_read_from_the_index_alone_in_its_order(tmp_path: Path) -> None:
+    """A cluster's members, all or a page, come oldest first (ties in ingest order) with every
+    listed column from one index, not from their wide rows, and without sorting them all; a
+    store made with the older index on (cluster_id, published_at) loses it on open."""
+    older = "articles_cluster_time ON articles (cluster_id, published_at)"
+    store, indexes = _reopened_with_older_index(tmp_path, "articles_cluster_members", older)
+    assert "articles_cluster_members" in indexes and "articles_cluster_time" not in indexes
     with store.transaction():
         for i, published in enumerate([5, 3, 5, 1, 5]):
-            store.insert_article(article(f"m{i}", "c1", published))
+            store.insert_article(replace(article(f"m{i}", "c1", published), duplicate_of="m3", similarity=0.5 + i / 10))
         store.insert_article(article("other", "c2", 2))
     order = [m.id for m in store.cluster_members("c1")]
     assert order == ["m3", "m1", "m0", "m2", "m4"]
+    assert [(m.duplicate_of, m.similarity) for m in store.cluster_members("c1")][:2] == [("m3", 0.8), ("m3", 0.6)]
     m0 = store.cluster_members("c1")[2]
     assert [m.id for m in store.cluster_members("c1", 2, (m0.published_at, m0.seq))] == ["m2", "m4"]
     assert [m.id for m in store.cluster_members("c1", 2)] == ["m3", "m1"]
     for sql, params in ((cluster_members_sql(False), ("c1", 2)), (cluster_members_sql(True), ("c1", 5, 1, 2))):
         plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql, params))
-        assert "articles_cluster_time" in plan and "TEMP B-TREE" not in plan
+        assert "COVERING INDEX articles_cluster_members" in plan and "TEMP B-TREE" not in plan
+    store.close()
