@@ -69,9 +69,17 @@ def to_micros(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
+# What a datetime can hold. Requests are refused outside it, but stores from before that check
+# (71abd18) may hold a moment up to 14 hours beyond either end (a date in year 1 or 9999 with a
+# far offset): it reads as the nearest end, so reading it back is not an error.
+_FIRST_MICROS = to_micros(datetime.min.replace(tzinfo=UTC))
+_LAST_MICROS = to_micros(datetime.max.replace(tzinfo=UTC))
+
+
 def from_micros(micros: int) -> datetime:
-    """The UTC datetime of epoch microseconds; inverse of :func:`to_micros`."""
-    return _EPOCH + timedelta(microseconds=micros)
+    """The UTC datetime of epoch microseconds (clamped to what a datetime can hold); inverse of
+    :func:`to_micros`."""
+    return _EPOCH + timedelta(microseconds=min(max(micros, _FIRST_MICROS), _LAST_MICROS))
 
 
 def content_hash(article: ArticleIn) -> str:

@@ -228,6 +228,27 @@ def test_similar_answers_the_same_for_rows_stored_before_shingles_were_kept(sett
     assert [d["id"] for d in with_shingles["duplicates"]] == ["a1", "a2"]
 
 
+def test_a_stored_date_beyond_what_requests_may_send_reads_as_the_nearest_end(settings: Settings) -> None:
+    """Stores from before requests were checked may hold a moment just outside years 1-9999
+    (``0001-01-01T00:00:00+14:00``). Such a store still lists and opens its clusters."""
+    with TestClient(create_app(settings)) as client:
+        cluster_id = client.post("/v1/articles", json={"id": "a1", "text": STORY}).json()["cluster_id"]
+    year_zero = -62135596800 * 10**6 - 14 * 3600 * 10**6
+    db = sqlite3.connect(settings.data_dir / DB_FILE)
+    db.execute("UPDATE articles SET published_at = ?", (year_zero,))
+    db.execute("UPDATE clusters SET first_published_at = ?", (year_zero,))
+    db.commit()
+    db.close()
+    with TestClient(create_app(settings)) as client:
+        listed = client.get("/v1/clusters")
+        opened = client.get(f"/v1/clusters/{cluster_id}")
+        article = client.get("/v1/articles/a1")
+    assert listed.status_code == opened.status_code == article.status_code == 200
+    assert listed.json()["clusters"][0]["first_published_at"] == "0001-01-01T00:00:00Z"
+    assert opened.json()["members"][0]["published_at"] == "0001-01-01T00:00:00Z"
+    assert article.json()["published_at"] == "0001-01-01T00:00:00Z"
+
+
 def test_compare_explains_a_pair(client: TestClient) -> None:
     client.post("/v1/articles", json={"id": "a1", "text": STORY})
     client.post("/v1/articles", json={"id": "a2", "text": STORY + "\n\nUpdated."})
