@@ -76,10 +76,14 @@ _FIRST_MICROS = to_micros(datetime.min.replace(tzinfo=UTC))
 _LAST_MICROS = to_micros(datetime.max.replace(tzinfo=UTC))
 
 
+def clamp_micros(micros: int) -> int:
+    """Epoch microseconds moved, if need be, to the nearest moment a datetime can hold."""
+    return min(max(micros, _FIRST_MICROS), _LAST_MICROS)
+
+
 def from_micros(micros: int) -> datetime:
-    """The UTC datetime of epoch microseconds (clamped to what a datetime can hold); inverse of
-    :func:`to_micros`."""
-    return _EPOCH + timedelta(microseconds=min(max(micros, _FIRST_MICROS), _LAST_MICROS))
+    """The UTC datetime of epoch microseconds (clamped); inverse of :func:`to_micros`."""
+    return _EPOCH + timedelta(microseconds=clamp_micros(micros))
 
 
 def content_hash(article: ArticleIn) -> str:

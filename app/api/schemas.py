@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from app.ingest import from_micros
+from app.ingest import clamp_micros, from_micros
 
 ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=["rt-2020-01-13-libya"])]
 MAX_INTEGER = 2**63 - 1  # the store's (SQLite's) largest integer
@@ -39,11 +40,23 @@ BodyText = Annotated[str, AfterValidator(_no_lone_surrogates)]
 Moment = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
 
 
+_DAY_MICROS = 86_400_000_000
+
+
+@lru_cache(maxsize=4096)
+def _iso_day(days: int) -> str:
+    return from_micros(days * _DAY_MICROS).date().isoformat()
+
+
 def rfc3339(micros: int) -> str:
-    """Epoch microseconds as RFC 3339 in UTC with a ``Z``."""
-    moment = from_micros(micros)
-    spec = "seconds" if moment.microsecond == 0 else "microseconds"
-    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+    """Epoch microseconds (clamped) as RFC 3339 in UTC with a ``Z``, as ``datetime.isoformat``
+    writes them. A cluster listing writes one per member: a datetime for each cost 7 us, 40% of
+    listing a member, so the date comes from a cache of days and the time from arithmetic."""
+    days, micros_of_day = divmod(clamp_micros(micros), _DAY_MICROS)
+    seconds, fraction = divmod(micros_of_day, 1_000_000)
+    hours, rest = divmod(seconds, 3600)
+    time = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{_iso_day(days)}T{time}.{fraction:06d}Z" if fraction else f"{_iso_day(days)}T{time}Z"
 
 
 class ArticlePost(BaseModel):

@@ -6,8 +6,12 @@ import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.api.routes import _cursor
+from app.api.schemas import rfc3339
+from app.ingest import from_micros
 from app.main import DB_FILE, create_app
 from app.settings import Settings
 from tests.api.test_errors import assert_error
@@ -247,6 +251,15 @@ def test_a_stored_date_beyond_what_requests_may_send_reads_as_the_nearest_end(se
     assert listed.json()["clusters"][0]["first_published_at"] == "0001-01-01T00:00:00Z"
     assert opened.json()["members"][0]["published_at"] == "0001-01-01T00:00:00Z"
     assert article.json()["published_at"] == "0001-01-01T00:00:00Z"
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans())
+def test_times_are_written_as_isoformat_writes_them(micros: int, whole_second: bool) -> None:
+    """Every stored time, beyond what a datetime holds too (clamped), with or without a fraction."""
+    micros -= micros % 1_000_000 if whole_second else 0
+    moment = from_micros(micros)
+    spec = "seconds" if moment.microsecond == 0 else "microseconds"
+    assert rfc3339(micros) == moment.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def test_compare_explains_a_pair(client: TestClient) -> None:
