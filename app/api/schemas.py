@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from app.ingest import clamp_micros, from_micros
+from app.ingest import clamp_micros, from_micros, to_micros
 
 ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=["rt-2020-01-13-libya"])]
 MAX_INTEGER = 2**63 - 1  # the store's (SQLite's) largest integer
@@ -26,11 +26,10 @@ def _no_lone_surrogates(value: str) -> str:
 
 def _within_utc_years(moment: datetime) -> datetime:
     """A time is stored as UTC and shown as UTC: one whose UTC instant falls outside years
-    1-9999 (``0001-01-01T00:00:00+14:00``) could be stored but never shown again."""
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("is outside years 1-9999 once converted to UTC") from None
+    1-9999 (``0001-01-01T00:00:00+14:00``) could be stored but not shown as sent."""
+    micros = to_micros(moment)
+    if clamp_micros(micros) != micros:
+        raise ValueError("is outside years 1-9999 once converted to UTC")
     return moment
 
 

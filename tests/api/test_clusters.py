@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.api.routes import _cursor
 from app.api.schemas import rfc3339
-from app.ingest import from_micros
+from app.ingest import from_micros, to_micros
 from app.main import DB_FILE, create_app
 from app.settings import Settings
 from tests.api.test_errors import assert_error
@@ -237,7 +238,7 @@ def test_a_stored_date_beyond_what_requests_may_send_reads_as_the_nearest_end(se
     (``0001-01-01T00:00:00+14:00``). Such a store still lists and opens its clusters."""
     with TestClient(create_app(settings)) as client:
         cluster_id = client.post("/v1/articles", json={"id": "a1", "text": STORY}).json()["cluster_id"]
-    year_zero = -62135596800 * 10**6 - 14 * 3600 * 10**6
+    year_zero = to_micros(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))))
     db = sqlite3.connect(settings.data_dir / DB_FILE)
     db.execute("UPDATE articles SET published_at = ?", (year_zero,))
     db.execute("UPDATE clusters SET first_published_at = ?", (year_zero,))
