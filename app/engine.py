@@ -315,7 +315,7 @@ class Engine:
         """Write what a request changed in the counters once, at the end of its transaction."""
         if self._touched_slots:
             slots = np.unique(np.concatenate(self._touched_slots))
-            self.store.save_document_frequencies(slots, self.df.counts[slots])
+            self.store.save_document_frequencies(self.df.counts, slots)
             self.store.set_meta("story_documents", str(self.df.documents))
         if self.version != self._saved_version:
             self.store.set_meta("clusters_version", str(self.version))

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from app.store.base import Article, Cluster
@@ -117,73 +118,158 @@ def test_signatures_give_what_the_indexes_are_built_from(store: SqliteStore) -> 
     assert batches[0].signatures.shape == batches[0].story_signatures.shape == (4, 128)
 
 
-def test_document_frequencies_load_in_batches_as_saved(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)  # folded into the table at once
-    slots, counts = np.array([5, 1, 9, 4_000_000]), np.array([2, 7, 1, 3])
-    with store.transaction():
-        store.save_document_frequencies(slots, counts)
-    batches = list(store.load_document_frequencies(batch=3))
-    assert [len(s) for s, _ in batches] == [3, 1]
-    loaded_slots = np.concatenate([s for s, _ in batches]).tolist()
-    loaded_counts = np.concatenate([c for _, c in batches]).tolist()
-    saved = dict(zip(slots.tolist(), counts.tolist(), strict=True))
-    assert dict(zip(loaded_slots, loaded_counts, strict=True)) == saved
+TABLE_SLOTS = 64  # the store keeps a table of any size; the engine's has DF_SLOTS
 
 
-def loaded_frequencies(store: SqliteStore) -> dict[int, int]:
-    """Slot → count as a restart rebuilds them: later batches replace earlier values."""
-    table: dict[int, int] = {}
-    for slots, counts in store.load_document_frequencies():
-        table.update(zip(slots.tolist(), counts.tolist(), strict=True))
+def loaded_frequencies(store: SqliteStore, batch: int = 100_000) -> npt.NDArray[np.uint32]:
+    """The table as a restart rebuilds it: later batches replace earlier values."""
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    for slots, counts in store.load_document_frequencies(batch):
+        table[slots] = counts
     return table
 
 
-@pytest.mark.parametrize("log_slots", [1, 4, 1_000])
-def test_document_frequencies_survive_the_log_and_its_folding(
-    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_slots: int
+def save(store: SqliteStore, table: npt.NDArray[np.uint32], slots: npt.NDArray[np.int64], counts: object) -> None:
+    """One request's changes: set them in the table and keep them."""
+    table[slots] = counts
+    with store.transaction():
+        store.save_document_frequencies(table, slots)
+
+
+def settled(store: SqliteStore) -> SqliteStore:
+    """The store once its snapshot thread has written what it was given."""
+    deadline = time.monotonic() + 10
+    while store._df_snapshots.busy and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not store._df_snapshots.busy
+    return store
+
+
+def log_slots(store: SqliteStore) -> int:
+    sql = "SELECT coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log"
+    return int(store._db.execute(sql).fetchone()[0])
+
+
+def snapshot_file(tmp_path: Path) -> Path:
+    return tmp_path / "s.db-df"
+
+
+def test_document_frequencies_load_in_batches_as_saved(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", log_slots)
-    expected: dict[int, int] = {}
-    rng = np.random.default_rng(log_slots)
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)  # a snapshot at once
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    save(store, table, np.array([5, 1, 9, 63]), [2, 7, 1, 3])
+    settled(store).close()
+    reopened = SqliteStore(tmp_path / "s.db", "OFF")
+    batches = list(reopened.load_document_frequencies(batch=3))
+    assert [len(s) for s, _ in batches] == [3, 1]
+    assert np.array_equal(loaded_frequencies(reopened), table)
+
+
+@pytest.mark.parametrize("log_limit", [1, 4, 1_000])
+def test_document_frequencies_survive_the_log_and_its_snapshots(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_limit: int
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", log_limit)
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    rng = np.random.default_rng(log_limit)
     for _ in range(6):
         slots = np.unique(rng.integers(0, 20, 5))
-        counts = rng.integers(0, 9, len(slots))
-        with store.transaction():
-            store.save_document_frequencies(slots, counts)
-        expected.update(zip(slots.tolist(), counts.tolist(), strict=True))
+        save(store, table, slots, rng.integers(0, 9, len(slots)))
+    committed = table.copy()
     with pytest.raises(RuntimeError), store.transaction():
-        store.save_document_frequencies(np.array([0, 1]), np.array([99, 99]))
+        table[[0, 1]] = 99
+        store.save_document_frequencies(table, np.array([0, 1]))
         raise RuntimeError("roll back")
-    assert loaded_frequencies(store) == expected
-    reopened = SqliteStore(tmp_path / "s.db", "OFF")
-    assert loaded_frequencies(reopened) == expected
+    assert np.array_equal(loaded_frequencies(settled(store)), committed)
+    store.close()
+    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), committed)
 
 
-def test_the_log_folds_its_oldest_rows_a_bounded_amount_at_a_time(
+def test_a_snapshot_replaces_the_log_rows_it_holds(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 30)
-    monkeypatch.setattr("app.store.sqlite.DF_FOLD_SLOTS", 8)
-
-    def log() -> tuple[int, int]:
-        sql = "SELECT count(*), coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log"
-        rows, slots = store._db.execute(sql).fetchone()
-        return int(rows), int(slots)
-
-    expected: dict[int, int] = {}
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
     rng = np.random.default_rng(4)
     for _ in range(40):
         slots = np.unique(rng.integers(0, 50, 6))
-        counts = rng.integers(0, 9, len(slots))
-        rows_before, _ = log()
-        with store.transaction():
-            store.save_document_frequencies(slots, counts)
-        expected.update(zip(slots.tolist(), counts.tolist(), strict=True))
-        rows_after, logged = log()
-        assert logged <= 30 and rows_before + 1 - rows_after <= 2  # at most 8 slots (two rows) folded
-        assert loaded_frequencies(store) == expected
-    assert log()[1] > 20  # the log is kept, not emptied
-    assert loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")) == expected
+        save(settled(store), table, slots, rng.integers(1, 9, len(slots)))
+        assert log_slots(store) <= 30 + 2 * 6  # the rows of one snapshot in writing, and this one
+        assert np.array_equal(loaded_frequencies(store), table)
+    assert snapshot_file(tmp_path).exists()
+    assert store._db.execute("SELECT count(*) FROM document_frequency_log").fetchone()[0] > 1  # not emptied
+    store.close()
+    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), table)
+
+
+def test_a_rolled_back_request_writes_no_snapshot(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    with pytest.raises(RuntimeError), store.transaction():
+        table[3] = 5
+        store.save_document_frequencies(table, np.array([3]))
+        raise RuntimeError("roll back")
+    assert not settled(store)._df_snapshots.busy
+    assert not snapshot_file(tmp_path).exists()
+    assert not loaded_frequencies(store).any()
+
+
+def test_a_restart_between_a_snapshot_and_its_trim_reads_each_count_once(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot is written, then the process dies before a request deletes the log rows it
+    holds: the restart reads the snapshot and only the log rows after it, and trims the rest."""
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)  # a snapshot after every request
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    for slot in range(6):  # slot 40 takes a new value each time
+        save(settled(store), table, np.array([slot, 40]), [slot + 1, slot + 1])
+    settled(store)  # the last snapshot is written; the row before its own is still in the log
+    assert log_slots(store) == 4
+    restarted = SqliteStore(tmp_path / "s.db", "OFF")
+    assert np.array_equal(loaded_frequencies(restarted), table)  # the older row is not read after it
+    save(restarted, table, np.array([50]), [1])
+    assert log_slots(restarted) == 2 + 1  # the older row is gone; the snapshot's own row and this one
+    restarted.close()
+    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), table)
+
+
+def test_a_snapshot_file_of_another_database_is_ignored(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    save(store, table, np.array([7]), [3])
+    settled(store).close()
+    other = SqliteStore(tmp_path / "other" / "s.db", "OFF")
+    other_table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    save(other, other_table, np.array([2]), [9])
+    other.close()
+    (tmp_path / "other" / "s.db-df").write_bytes(snapshot_file(tmp_path).read_bytes())
+    with caplog.at_level("WARNING", logger="storywire.store"):
+        loaded = loaded_frequencies(SqliteStore(tmp_path / "other" / "s.db", "OFF"))
+    assert np.array_equal(loaded, other_table)
+    assert "made for another database" in caplog.text
+
+
+def test_a_store_made_before_snapshots_loads_its_table_and_then_drops_it(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table[[1, 2, 3]] = [4, 5, 6]
+    with store.transaction():  # as the table of slot rows was kept before
+        store._db.executemany("INSERT INTO document_frequencies VALUES (?, ?)", [(1, 4), (2, 5), (3, 6)])
+    save(store, table, np.array([2]), [7])
+    assert np.array_equal(loaded_frequencies(store), table)
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)
+    save(store, table, np.array([9]), [1])
+    save(settled(store), table, np.array([10]), [1])
+    assert store._db.execute("SELECT count(*) FROM document_frequencies").fetchone()[0] == 0
+    store.close()
+    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), table)
 
 
 def test_an_error_after_sqlite_rolled_back_by_itself_is_raised_and_not_cached(store: SqliteStore) -> None:

@@ -174,7 +174,9 @@ class Store(Protocol):
         """Every stored (slot, count) of the document frequencies, ``batch`` rows at a time, as arrays."""
         ...
 
-    def save_document_frequencies(self, slots: Slots, counts: Counts) -> None: ...
+    def save_document_frequencies(self, table: Counts, changed: Slots) -> None:
+        """Keep the ``changed`` slots of the whole ``table`` (by slot), in the current transaction."""
+        ...
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None

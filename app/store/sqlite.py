@@ -7,8 +7,11 @@ kill or power loss; readers never block the writer.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import struct
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -138,13 +141,13 @@ def cluster_members_sql(after: bool) -> str:
 # and every ingest reads and writes its cluster's row.
 CENTROID_CACHE_SIZE = 10_000
 # Document frequencies a request changed are appended to a log as one row (their new values),
-# not written slot by slot: one article touches ~80 slots, ~80 pages of the table. The log is
-# kept at about DF_LOG_SLOTS slots: a request that finds it longer folds its oldest rows, at
-# least DF_FOLD_SLOTS slots and at least as many as it logged, into the table. So no request
-# folds more than about a batch's worth (folding all 500,000 at once stalled one request for
-# about a second), and a single POST folds only about once in DF_FOLD_SLOTS / 80 requests.
+# not written slot by slot: one article touches ~80 slots, ~80 pages of a table. Once the log
+# holds more than DF_LOG_SLOTS slots, the whole table (16 MB) is written as a snapshot file
+# beside the database, by a thread after the request's commit, and the log rows it covers are
+# then deleted. Folding the log into a table of slot rows instead rewrote most of that table's
+# pages each time (20,000 random slots touch nearly all of them): at 35,000 stored, about 65 ms
+# in the single POST that did it (one in ~300) and up to 80 ms of every 500-article batch.
 DF_LOG_SLOTS = 500_000
-DF_FOLD_SLOTS = 20_000
 # Checkpoints (copying committed pages from the WAL into the database file) wait on the disk:
 # run by SQLite in the committing thread, they cost ingest about 0.5 ms an article at 100,000
 # stored, nearly all of it waiting for writes. A thread of the store's own runs them after
@@ -300,6 +303,113 @@ def _cluster(row: sqlite3.Row) -> Cluster:
     )
 
 
+class FrequencySnapshots:
+    """The document frequency table as one file beside the database (``<database>-df``): a
+    header (magic, the store's id, the last log row it holds) and the counts, little-endian
+    uint32. A thread of its own writes each one whole, to a temporary file renamed over the
+    last (atomic), so no request waits for the 16 MB; the store reads it once when loading."""
+
+    MAGIC = b"storywire-df-v1\n"
+    HEADER = struct.Struct("<16s16sqq")  # magic, store id, last log row held, slots
+
+    def __init__(self, path: Path, store_id: bytes, durable: bool) -> None:
+        self.path = path
+        self._store_id = store_id
+        self._durable = durable  # fsync the file and its folder (the store's synchronous is not OFF)
+        self._job: tuple[int, Counts] | None = None
+        self._busy = False
+        self._stopping = False
+        self._wake = threading.Event()
+        # The last log row of the newest snapshot on disk: its rows up to there may be deleted.
+        self.written_through = self._read_header()[0]
+        self._thread = threading.Thread(target=self._run, name="df-snapshot", daemon=True)
+        self._thread.start()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a snapshot is waiting to be written or being written."""
+        return self._busy
+
+    def write(self, through: int, counts: Counts) -> None:
+        """Write this snapshot, which holds the committed log up to row ``through``, soon."""
+        self._busy = True
+        self._job = (through, counts)
+        self._wake.set()
+
+    def read(self) -> tuple[int, Counts] | None:
+        """The snapshot on disk: (last log row held, counts); None when there is none or it is
+        not this store's (a file left from another database is ignored, with a warning)."""
+        try:
+            with self.path.open("rb") as handle:
+                through, slots = self._check(handle.read(self.HEADER.size))
+                counts = np.fromfile(handle, dtype="<u4", count=slots)
+        except FileNotFoundError:
+            return None
+        except ValueError as exc:
+            _log.warning("ignoring %s: %s", self.path, exc)
+            return None
+        if len(counts) != slots:
+            _log.warning("ignoring %s: cut short", self.path)
+            return None
+        return through, counts.astype(np.uint32)
+
+    def stop(self) -> None:
+        """Finish the snapshot in hand, then end the thread."""
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+
+    def _read_header(self) -> tuple[int, int]:
+        """(last log row held, slots) of this store's snapshot on disk; (0, 0) for none."""
+        try:
+            with self.path.open("rb") as handle:
+                return self._check(handle.read(self.HEADER.size))
+        except (FileNotFoundError, ValueError):
+            return 0, 0
+
+    def _check(self, header: bytes) -> tuple[int, int]:
+        if len(header) != self.HEADER.size:
+            raise ValueError("no header")
+        magic, store_id, through, slots = self.HEADER.unpack(header)
+        if magic != self.MAGIC:
+            raise ValueError("not a document frequency snapshot")
+        if store_id != self._store_id:
+            raise ValueError("made for another database")
+        return through, slots
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            job, self._job = self._job, None
+            if job is not None:
+                try:
+                    self._write_file(*job)
+                    self.written_through = job[0]
+                except OSError as exc:  # the log keeps every row until a snapshot is written
+                    _log.warning("document frequency snapshot failed: %s", exc)
+                finally:
+                    self._busy = self._job is not None
+            if self._stopping and self._job is None:
+                return
+
+    def _write_file(self, through: int, counts: Counts) -> None:
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with temporary.open("wb") as handle:
+            handle.write(self.HEADER.pack(self.MAGIC, self._store_id, through, len(counts)))
+            handle.write(counts.astype("<u4", copy=False).tobytes())
+            handle.flush()
+            if self._durable:
+                os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+        if self._durable:  # the rename itself, so the log rows are not deleted before it lasts
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+
+
 class SqliteStore:
     """:class:`app.store.base.Store` on one SQLite file; one connection shared under a lock."""
 
@@ -317,7 +427,20 @@ class SqliteStore:
         self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
         self._clusters: RecentValues[Cluster] = RecentValues(CENTROID_CACHE_SIZE)  # frozen rows
         self._df_logged: int | None = None  # slots in the document frequency log
+        self._df_trimmed = 0  # the log's rows up to here are deleted (those of the newest snapshot)
+        self._df_snapshot: tuple[int, Counts] | None = None  # taken in this transaction, written after it
+        self._df_snapshots = FrequencySnapshots(
+            path.with_name(path.name + "-df"), self._store_id(), durable=synchronous.upper() != "OFF"
+        )
         self._checkpointer = Checkpointer(path, synchronous.upper())
+
+    def _store_id(self) -> bytes:
+        """This database's id, made when it is first opened: what ties a snapshot file to it."""
+        stored = self.get_meta("store_id")
+        if stored is None:
+            stored = uuid.uuid4().hex
+            self.set_meta("store_id", stored)
+        return bytes.fromhex(stored)
 
     def _add_missing_columns(self) -> None:
         """Bring a store made by an earlier version up to the current columns (new columns are
@@ -342,9 +465,14 @@ class SqliteStore:
                 self._centroids.clear()
                 self._clusters.clear()
                 self._df_logged = None
+                self._df_trimmed = 0
+                self._df_snapshot = None
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+            if self._df_snapshot is not None:
+                self._df_snapshots.write(*self._df_snapshot)
+                self._df_snapshot = None
             self._checkpointer.poke()
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
@@ -501,57 +629,56 @@ class SqliteStore:
         return [str(r["old_id"]) for r in rows]
 
     def load_document_frequencies(self, batch: int = 100_000) -> Iterator[tuple[Slots, Counts]]:
-        """The table, then the log in order (later values of a slot replace earlier ones)."""
+        """The newest snapshot (in a store made before snapshots, its table of slot rows), then
+        the log rows after it, in order (later values of a slot replace earlier ones)."""
         with self._lock:
-            cursor = self._db.execute("SELECT slot, documents FROM document_frequencies")
-            cursor.row_factory = None  # plain tuples: millions of rows at a million articles
-            while rows := cursor.fetchmany(batch):
-                slots, counts = zip(*rows, strict=True)
-                yield np.array(slots, dtype=np.int64), np.array(counts, dtype=np.uint32)
-            yield from self._df_log()
-
-    def _df_log(self) -> Iterator[tuple[Slots, Counts]]:
-        cursor = self._db.execute("SELECT slots, counts FROM document_frequency_log ORDER BY id")
-        for slots, counts in cursor:
-            yield np.frombuffer(slots, dtype="<u4").astype(np.int64), np.frombuffer(counts, dtype="<u4").copy()
-
-    def save_document_frequencies(self, slots: Slots, counts: Counts) -> None:
-        slot_array, count_array = np.asarray(slots, dtype="<u4"), np.asarray(counts, dtype="<u4")
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO document_frequency_log (slots, counts) VALUES (?, ?)",
-                (slot_array.tobytes(), count_array.tobytes()),
+            snapshot = self._df_snapshots.read()
+            if snapshot is None:
+                through = 0
+                cursor = self._db.execute("SELECT slot, documents FROM document_frequencies")
+                cursor.row_factory = None  # plain tuples: millions of rows at a million articles
+                while rows := cursor.fetchmany(batch):
+                    slots, counts = zip(*rows, strict=True)
+                    yield np.array(slots, dtype=np.int64), np.array(counts, dtype=np.uint32)
+            else:
+                through, table = snapshot
+                held = np.flatnonzero(table)
+                for start in range(0, len(held), batch):
+                    yield held[start : start + batch], table[held[start : start + batch]]
+            cursor = self._db.execute(
+                "SELECT slots, counts FROM document_frequency_log WHERE id > ? ORDER BY id", (through,)
             )
-            if self._df_logged is None:  # unknown after opening or a rollback
+            for slots, counts in cursor:
+                yield np.frombuffer(slots, dtype="<u4").astype(np.int64), np.frombuffer(counts, dtype="<u4").copy()
+
+    def save_document_frequencies(self, table: Counts, changed: Slots) -> None:
+        slots = np.asarray(changed, dtype="<u4")
+        with self._lock:
+            self._trim_document_frequency_log()
+            cursor = self._db.execute(
+                "INSERT INTO document_frequency_log (slots, counts) VALUES (?, ?)",
+                (slots.tobytes(), table[changed].astype("<u4").tobytes()),
+            )
+            if self._df_logged is None:  # unknown after opening, a rollback or a trim
                 row = self._db.execute("SELECT coalesce(sum(length(slots)), 0) / 4 FROM document_frequency_log")
                 self._df_logged = int(row.fetchone()[0])
             else:
-                self._df_logged += len(slot_array)
-            if self._df_logged > DF_LOG_SLOTS:
-                self._df_logged -= self._fold_oldest(max(DF_FOLD_SLOTS, len(slot_array)))
+                self._df_logged += len(slots)
+            if self._df_logged > DF_LOG_SLOTS and not self._df_snapshots.busy:
+                # A copy: the engine goes on counting while the thread writes it.
+                self._df_snapshot = (int(cursor.lastrowid or 0), table.astype(np.uint32, copy=True))
 
-    def _fold_oldest(self, at_least: int) -> int:
-        """Write the log's oldest rows (whole rows, at least ``at_least`` slots, or all) into
-        the table, the last value of each slot, and delete them; returns the slots folded.
-        The log's later rows still replace these values when loading, as they should."""
-        cursor = self._db.execute("SELECT id, slots, counts FROM document_frequency_log ORDER BY id")
-        rows: list[tuple[int, bytes, bytes]] = []
-        folded = 0
-        while folded < at_least and (row := cursor.fetchone()) is not None:
-            rows.append(row)
-            folded += len(row[1]) // 4
-        cursor.close()
-        if not rows:
-            return 0
-        slots = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u4").astype(np.int64)
-        counts = np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4")
-        last = len(slots) - 1 - np.unique(slots[::-1], return_index=True)[1]  # a slot's latest entry
-        self._db.executemany(
-            "INSERT OR REPLACE INTO document_frequencies (slot, documents) VALUES (?, ?)",
-            zip(slots[last].tolist(), counts[last].tolist(), strict=True),
-        )
-        self._db.execute("DELETE FROM document_frequency_log WHERE id <= ?", (rows[-1][0],))
-        return folded
+    def _trim_document_frequency_log(self) -> None:
+        """Delete the log rows the newest snapshot on disk holds, and the table of slot rows of
+        a store made before snapshots (the snapshot holds all of it). Its last row is kept: the
+        log's ids are rowids, and with no row left at or after it, new rows would number from 1
+        again, below the snapshot's mark, and be skipped when loading."""
+        through = self._df_snapshots.written_through
+        if through > self._df_trimmed:
+            self._db.execute("DELETE FROM document_frequency_log WHERE id < ?", (through,))
+            self._db.execute("DELETE FROM document_frequencies")
+            self._df_trimmed = through
+            self._df_logged = None
 
     def list_clusters(
         self, updated_since: int | None, min_size: int, limit: int, after: tuple[int, str] | None
@@ -627,6 +754,7 @@ class SqliteStore:
     def close(self) -> None:
         """Stop the checkpoint thread, then close: the last connection to close checkpoints the
         rest of the WAL into the database file."""
+        self._df_snapshots.stop()
         self._checkpointer.stop()
         with self._lock:
             self._db.close()
