@@ -86,6 +86,11 @@ def from_micros(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=clamp_micros(micros))
 
 
+# zlib's fastest level for the post kept as posted: on SaudiNewsNet 0.10 ms an article against
+# 0.20 at the default level 6, for 1,395 bytes against 1,214 (the raw text averages 3,437).
+RAW_ZLIB_LEVEL = 1
+
+
 def content_hash(article: ArticleIn) -> str:
     """Fingerprint of what was posted, to tell a re-post (``unchanged``) from an edit (``updated``)."""
     fields = {
@@ -146,6 +151,7 @@ def prepare(
         field = "html" if article.html is not None else "text"
         raise EmptyText("no article text is left once the page is cleaned of site chrome", field)
     hashes = shingles(clean, cfg)
+    raw = article.html if article.html is not None else article.text or ""
     return Prepared(
         article=article,
         template_size=len(template),
@@ -154,7 +160,7 @@ def prepare(
         source=derive_source(article),
         title=title,
         published_at=None if article.published_at is None else to_micros(article.published_at),
-        raw_zlib=zlib.compress((article.html if article.html is not None else article.text or "").encode("utf-8")),
+        raw_zlib=zlib.compress(raw.encode("utf-8"), RAW_ZLIB_LEVEL),
         raw_is_html=article.html is not None,
         content_hash=content_hash(article),
         language=clean.language,
