@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.arrays import sorted_distinct
 from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
 from app.fingerprint import Signature, Signer, estimate_jaccard, overlap
 from app.index import BandedIndex
@@ -314,7 +315,7 @@ class Engine:
     def _save_counters(self) -> None:
         """Write what a request changed in the counters once, at the end of its transaction."""
         if self._touched_slots:
-            slots = np.unique(np.concatenate(self._touched_slots))
+            slots = sorted_distinct(np.concatenate(self._touched_slots))
             self.store.save_document_frequencies(self.df.counts, slots)
             self.store.set_meta("story_documents", str(self.df.documents))
         if self.version != self._saved_version:
@@ -604,7 +605,7 @@ class Engine:
         that has since merged into another is looked up (rare) and the articles are re-pointed,
         so the store is read only for clusters not in its cache."""
         numbers = self._story_clusters[seqs]
-        ids = {f"c{n}" for n in np.unique(numbers).tolist()}
+        ids = {f"c{n}" for n in sorted_distinct(numbers).tolist()}
         centroids = self.store.get_centroids(ids)
         for gone in ids - centroids.keys():
             now = self.store.resolve_cluster(gone)

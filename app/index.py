@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch.lsh import _optimal_param
 
+from app.arrays import sorted_distinct
 from app.fingerprint import Signature
 
 Keys = npt.NDArray[np.uint64]
@@ -297,7 +298,7 @@ class BandedIndex:
     def _drop_forgotten(self, rows: Rows) -> None:
         """Mark the forgotten ones of these rows (one entry per band each) dead: their
         articles leave the index."""
-        forgotten = np.unique(rows[(self._row_time[rows] < self._horizon) & ~self._dead[rows]])
+        forgotten = sorted_distinct(rows[(self._row_time[rows] < self._horizon) & ~self._dead[rows]])
         self._dead[forgotten] = True
         self._row_of[self._row_key[forgotten]] = -1
         self._live -= len(forgotten)

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from app.arrays import sorted_distinct
+
 U32 = npt.NDArray[np.uint32]
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier: each position weighs differently
 
@@ -43,4 +45,4 @@ def shingle_hashes(tokens: Sequence[str], size: int) -> U32:
     acc = np.zeros(count, dtype=np.uint64)
     for offset in range(width):
         acc = acc * _MIX + th[offset : offset + count]  # wraps mod 2^64 by design
-    return np.unique(_fold32(acc))
+    return sorted_distinct(_fold32(acc))
