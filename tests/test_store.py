@@ -255,6 +255,20 @@ def test_a_snapshot_file_of_another_database_is_ignored(
     assert "made for another database" in caplog.text
 
 
+def test_a_missing_snapshot_that_the_log_relies_on_is_reported(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    save(store, table, np.array([7]), [3])
+    save(settled(store), table, np.array([8]), [4])  # the first snapshot's rows are trimmed
+    settled(store).close()
+    snapshot_file(tmp_path).unlink()  # the database copied without it
+    with caplog.at_level("WARNING", logger="storywire.store"):
+        loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF"))
+    assert "s.db-df is missing" in caplog.text
+
+
 def test_a_store_made_before_snapshots_loads_its_table_and_then_drops_it(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -634,6 +634,11 @@ class SqliteStore:
         with self._lock:
             snapshot = self._df_snapshots.read()
             if snapshot is None:
+                if self.get_meta("df_snapshot_through") is not None:
+                    _log.warning(
+                        "%s is missing: the document frequencies it held are lost (copy the data folder whole)",
+                        self._df_snapshots.path,
+                    )
                 through = 0
                 cursor = self._db.execute("SELECT slot, documents FROM document_frequencies")
                 cursor.row_factory = None  # plain tuples: millions of rows at a million articles
@@ -677,6 +682,7 @@ class SqliteStore:
         if through > self._df_trimmed:
             self._db.execute("DELETE FROM document_frequency_log WHERE id < ?", (through,))
             self._db.execute("DELETE FROM document_frequencies")
+            self.set_meta("df_snapshot_through", str(through))  # from now on the snapshot is needed
             self._df_trimmed = through
             self._df_logged = None
 
