@@ -1,4 +1,5 @@
-"""The embedded store: one SQLite database in WAL mode under the data directory.
+"""The embedded store: one SQLite database in WAL mode under the data directory, and beside it
+a snapshot file of the document frequencies (see ``FrequencySnapshots``).
 
 WAL with ``synchronous=FULL`` makes every committed transaction durable across a process
 kill or power loss; readers never block the writer.
