@@ -136,6 +136,19 @@ def save(store: SqliteStore, table: npt.NDArray[np.uint32], slots: npt.NDArray[n
         store.save_document_frequencies(table, slots)
 
 
+def save_and_roll_back(store: SqliteStore, table: npt.NDArray[np.uint32], slots: list[int], count: int) -> None:
+    """A request that changes these slots, saves them, then fails."""
+    with pytest.raises(RuntimeError), store.transaction():
+        table[slots] = count
+        store.save_document_frequencies(table, np.array(slots))
+        raise RuntimeError("roll back")
+
+
+def reopened_frequencies(tmp_path: Path) -> npt.NDArray[np.uint32]:
+    """The table as a restart of the store at ``tmp_path / "s.db"`` loads it."""
+    return loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF"))
+
+
 def settled(store: SqliteStore) -> SqliteStore:
     """The store once its snapshot thread has written what it was given."""
     deadline = time.monotonic() + 10
@@ -178,13 +191,10 @@ def test_document_frequencies_survive_the_log_and_its_snapshots(
         slots = np.unique(rng.integers(0, 20, 5))
         save(store, table, slots, rng.integers(0, 9, len(slots)))
     committed = table.copy()
-    with pytest.raises(RuntimeError), store.transaction():
-        table[[0, 1]] = 99
-        store.save_document_frequencies(table, np.array([0, 1]))
-        raise RuntimeError("roll back")
+    save_and_roll_back(store, table, [0, 1], 99)
     assert np.array_equal(loaded_frequencies(settled(store)), committed)
     store.close()
-    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), committed)
+    assert np.array_equal(reopened_frequencies(tmp_path), committed)
 
 
 def test_a_snapshot_replaces_the_log_rows_it_holds(
@@ -201,7 +211,7 @@ def test_a_snapshot_replaces_the_log_rows_it_holds(
     assert snapshot_file(tmp_path).exists()
     assert store._db.execute("SELECT count(*) FROM document_frequency_log").fetchone()[0] > 1  # not emptied
     store.close()
-    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), table)
+    assert np.array_equal(reopened_frequencies(tmp_path), table)
 
 
 def test_a_rolled_back_request_writes_no_snapshot(
@@ -209,10 +219,7 @@ def test_a_rolled_back_request_writes_no_snapshot(
 ) -> None:
     monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)
     table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
-    with pytest.raises(RuntimeError), store.transaction():
-        table[3] = 5
-        store.save_document_frequencies(table, np.array([3]))
-        raise RuntimeError("roll back")
+    save_and_roll_back(store, table, [3], 5)
     assert not settled(store)._df_snapshots.busy
     assert not snapshot_file(tmp_path).exists()
     assert not loaded_frequencies(store).any()
@@ -234,7 +241,7 @@ def test_a_restart_between_a_snapshot_and_its_trim_reads_each_count_once(
     save(restarted, table, np.array([50]), [1])
     assert log_slots(restarted) == 2 + 1  # the older row is gone; the snapshot's own row and this one
     restarted.close()
-    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), table)
+    assert np.array_equal(reopened_frequencies(tmp_path), table)
 
 
 def test_a_snapshot_file_of_another_database_is_ignored(
@@ -283,7 +290,7 @@ def test_a_store_made_before_snapshots_loads_its_table_and_then_drops_it(
     save(settled(store), table, np.array([10]), [1])
     assert store._db.execute("SELECT count(*) FROM document_frequencies").fetchone()[0] == 0
     store.close()
-    assert np.array_equal(loaded_frequencies(SqliteStore(tmp_path / "s.db", "OFF")), table)
+    assert np.array_equal(reopened_frequencies(tmp_path), table)
 
 
 def test_an_error_after_sqlite_rolled_back_by_itself_is_raised_and_not_cached(store: SqliteStore) -> None:
