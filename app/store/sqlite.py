@@ -352,7 +352,7 @@ class FrequencySnapshots:
         if len(counts) != slots:
             _log.warning("ignoring %s: cut short", self.path)
             return None
-        return through, counts.astype(np.uint32)
+        return through, counts.astype(np.uint32, copy=False)
 
     def stop(self) -> None:
         """Finish the snapshot in hand, then end the thread."""
