@@ -14,7 +14,14 @@ import numpy.typing as npt
 import pytest
 
 from app.store.base import Article, Cluster
-from app.store.sqlite import FIND_EXACT_SQL, GROUP_SIZE_SQL, SqliteStore, cluster_members_sql, cluster_sources_sql
+from app.store.sqlite import (
+    FIND_EXACT_SQL,
+    GROUP_SIZE_SQL,
+    FrequencySnapshots,
+    SqliteStore,
+    cluster_members_sql,
+    cluster_sources_sql,
+)
 from app.stories import Vector
 
 
@@ -483,3 +490,35 @@ def test_a_page_of_members_is_read_from_the_index_alone_in_its_order(tmp_path: P
         plan = " ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "COVERING INDEX articles_cluster_members" in plan and "TEMP B-TREE" not in plan
     store.close()
+
+
+def test_a_failed_snapshot_is_not_retried_by_every_request(
+    store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A full disk fails the snapshot: the requests after it neither copy the table nor write
+    again until the pause is over, and nothing counted is lost meanwhile."""
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)  # a snapshot after every request
+    tries: list[int] = []
+    write_file = FrequencySnapshots._write_file
+
+    def full_disk(self: FrequencySnapshots, through: int, counts: npt.NDArray[np.uint32]) -> None:
+        tries.append(through)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FrequencySnapshots, "_write_file", full_disk)
+    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    with caplog.at_level("WARNING", logger="storywire.store"):
+        for slot in range(4):
+            save(settled(store), table, np.array([slot]), [slot + 1])
+        settled(store)
+    assert len(tries) == 1
+    assert "next try in" in caplog.text
+    assert not snapshot_file(tmp_path).exists()
+    assert np.array_equal(loaded_frequencies(store), table)
+
+    monkeypatch.setattr(FrequencySnapshots, "_write_file", write_file)
+    store._df_snapshots._retry_at = 0.0  # the pause is over
+    save(store, table, np.array([9]), [2])
+    settled(store).close()
+    assert snapshot_file(tmp_path).exists()
+    assert np.array_equal(reopened_frequencies(tmp_path), table)

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import struct
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -149,6 +150,10 @@ CENTROID_CACHE_SIZE = 10_000
 # pages each time (20,000 random slots touch nearly all of them): at 35,000 stored, about 65 ms
 # in the single POST that did it (one in ~300) and up to 80 ms of every 500-article batch.
 DF_LOG_SLOTS = 500_000
+# After a snapshot write fails (a full disk, say), the next one is handed over only this much
+# later: retried at once, every request would copy the 16 MB table for another failed write.
+# The log keeps every row meanwhile, so nothing is lost, only the log grows.
+DF_SNAPSHOT_RETRY_SECONDS = 60.0
 # Checkpoints (copying committed pages from the WAL into the database file) wait on the disk:
 # run by SQLite in the committing thread, they cost ingest about 0.5 ms an article at 100,000
 # stored, nearly all of it waiting for writes. A thread of the store's own runs them after
@@ -319,6 +324,7 @@ class FrequencySnapshots:
         self._durable = durable  # fsync the file and its folder (the store's synchronous is not OFF)
         self._job: tuple[int, Counts] | None = None
         self._busy = False
+        self._retry_at = 0.0  # monotonic time before which a failed write is not tried again
         self._stopping = False
         self._wake = threading.Event()
         # The last log row of the newest snapshot on disk: its rows up to there may be deleted.
@@ -330,6 +336,12 @@ class FrequencySnapshots:
     def busy(self) -> bool:
         """Whether a snapshot is waiting to be written or being written."""
         return self._busy
+
+    @property
+    def ready(self) -> bool:
+        """Whether to hand over a new snapshot: none is in hand, and the last write did not
+        fail within ``DF_SNAPSHOT_RETRY_SECONDS``."""
+        return not self._busy and time.monotonic() >= self._retry_at
 
     def write(self, through: int, counts: Counts) -> None:
         """Write this snapshot, which holds the committed log up to row ``through``, soon."""
@@ -388,7 +400,10 @@ class FrequencySnapshots:
                     self._write_file(*job)
                     self.written_through = job[0]
                 except OSError as exc:  # the log keeps every row until a snapshot is written
-                    _log.warning("document frequency snapshot failed: %s", exc)
+                    self._retry_at = time.monotonic() + DF_SNAPSHOT_RETRY_SECONDS
+                    _log.warning(
+                        "document frequency snapshot failed (next try in %.0f s): %s", DF_SNAPSHOT_RETRY_SECONDS, exc
+                    )
                 finally:
                     self._busy = self._job is not None
             if self._stopping and self._job is None:
@@ -670,7 +685,7 @@ class SqliteStore:
                 self._df_logged = int(row.fetchone()[0])
             else:
                 self._df_logged += len(slots)
-            if self._df_logged > DF_LOG_SLOTS and not self._df_snapshots.busy:
+            if self._df_logged > DF_LOG_SLOTS and self._df_snapshots.ready:
                 # A copy: the engine goes on counting while the thread writes it.
                 self._df_snapshot = (int(cursor.lastrowid or 0), table.astype(np.uint32, copy=True))
 
