@@ -215,9 +215,13 @@ def probe_similar(
     client: httpx.Client, stream: ArticleStream, stored_upto: int, count: int, rng: random.Random, deadline: float
 ) -> Latency:
     """``POST /v1/similar`` with fresh edited copies of stored articles (nothing is stored)."""
-    picks = [rng.randrange(stored_upto) for _ in range(count)]
-    requests = (("POST", "/v1/similar", encode(stream.variant(i, "s"))) for i in picks)
+    requests = (("POST", "/v1/similar", encode(post)) for post in similar_queries(stream, stored_upto, count, rng))
     return probe(client, requests, {200}, deadline)
+
+
+def similar_queries(stream: ArticleStream, stored_upto: int, count: int, rng: random.Random) -> list[Post]:
+    """Fresh edited copies of ``count`` random stored stream articles: what the similar probe sends."""
+    return [stream.variant(rng.randrange(stored_upto), "s") for _ in range(count)]
 
 
 def probe_cluster_list(client: httpx.Client, count: int, deadline: float) -> Latency:

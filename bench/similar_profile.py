@@ -28,6 +28,7 @@ from app.ingest import ArticleIn
 from app.main import open_engine
 from app.settings import Settings
 from bench.corpus import load_saudinewsnet
+from bench.load import similar_queries
 from bench.paths import saudinewsnet_dir
 from bench.profile import to_input
 from bench.stream import ArticleStream
@@ -77,9 +78,8 @@ class StepClock:
 
 
 def queries(stream: ArticleStream, stored: int, n: int, seed: int) -> list[ArticleIn]:
-    """Edited copies of ``n`` random stored stream articles, as the harness's similar probe sends."""
-    rng = random.Random(seed)
-    return [to_input(stream.variant(rng.randrange(stored), "s")) for _ in range(n)]
+    """The ``n`` queries the harness's similar probe would send, as the API hands them over."""
+    return [to_input(post) for post in similar_queries(stream, stored, n, random.Random(seed))]
 
 
 def measure(engine: Engine, inputs: Sequence[ArticleIn], limit: int) -> list[tuple[float, int, dict[str, float]]]:

@@ -174,11 +174,17 @@ def snapshot_file(tmp_path: Path) -> Path:
     return tmp_path / "s.db-df"
 
 
+def empty_table(monkeypatch: pytest.MonkeyPatch, log_limit: int) -> npt.NDArray[np.uint32]:
+    """A table of zero counts, with a snapshot due once the log holds over ``log_limit`` slots
+    (0: after every request)."""
+    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", log_limit)
+    return np.zeros(TABLE_SLOTS, dtype=np.uint32)
+
+
 def test_document_frequencies_load_in_batches_as_saved(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)  # a snapshot at once
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, 1)  # a snapshot at once
     save(store, table, np.array([5, 1, 9, 63]), [2, 7, 1, 3])
     settled(store).close()
     reopened = SqliteStore(tmp_path / "s.db", "OFF")
@@ -191,8 +197,7 @@ def test_document_frequencies_load_in_batches_as_saved(
 def test_document_frequencies_survive_the_log_and_its_snapshots(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_limit: int
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", log_limit)
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, log_limit)
     rng = np.random.default_rng(log_limit)
     for _ in range(6):
         slots = np.unique(rng.integers(0, 20, 5))
@@ -207,8 +212,7 @@ def test_document_frequencies_survive_the_log_and_its_snapshots(
 def test_a_snapshot_replaces_the_log_rows_it_holds(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 30)
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, 30)
     rng = np.random.default_rng(4)
     for _ in range(40):
         slots = np.unique(rng.integers(0, 50, 6))
@@ -224,8 +228,7 @@ def test_a_snapshot_replaces_the_log_rows_it_holds(
 def test_a_rolled_back_request_writes_no_snapshot(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 1)
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, 1)
     save_and_roll_back(store, table, [3], 5)
     assert not settled(store)._df_snapshots.busy
     assert not snapshot_file(tmp_path).exists()
@@ -237,8 +240,7 @@ def test_a_restart_between_a_snapshot_and_its_trim_reads_each_count_once(
 ) -> None:
     """A snapshot is written, then the process dies before a request deletes the log rows it
     holds: the restart reads the snapshot and only the log rows after it, and trims the rest."""
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)  # a snapshot after every request
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, 0)  # a snapshot after every request
     for slot in range(6):  # slot 40 takes a new value each time
         save(settled(store), table, np.array([slot, 40]), [slot + 1, slot + 1])
     settled(store)  # the last snapshot is written; the row before its own is still in the log
@@ -254,8 +256,7 @@ def test_a_restart_between_a_snapshot_and_its_trim_reads_each_count_once(
 def test_a_snapshot_file_of_another_database_is_ignored(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, 0)
     save(store, table, np.array([7]), [3])
     settled(store).close()
     other = SqliteStore(tmp_path / "other" / "s.db", "OFF")
@@ -272,8 +273,7 @@ def test_a_snapshot_file_of_another_database_is_ignored(
 def test_a_missing_snapshot_that_the_log_relies_on_is_reported(
     store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
+    table = empty_table(monkeypatch, 0)
     save(store, table, np.array([7]), [3])
     save(settled(store), table, np.array([8]), [4])  # the first snapshot's rows are trimmed
     settled(store).close()
@@ -497,7 +497,7 @@ def test_a_failed_snapshot_is_not_retried_by_every_request(
 ) -> None:
     """A full disk fails the snapshot: the requests after it neither copy the table nor write
     again until the pause is over, and nothing counted is lost meanwhile."""
-    monkeypatch.setattr("app.store.sqlite.DF_LOG_SLOTS", 0)  # a snapshot after every request
+    table = empty_table(monkeypatch, 0)  # a snapshot after every request
     tries: list[int] = []
     write_file = FrequencySnapshots._write_file
 
@@ -506,7 +506,6 @@ def test_a_failed_snapshot_is_not_retried_by_every_request(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(FrequencySnapshots, "_write_file", full_disk)
-    table = np.zeros(TABLE_SLOTS, dtype=np.uint32)
     with caplog.at_level("WARNING", logger="storywire.store"):
         for slot in range(4):
             save(settled(store), table, np.array([slot]), [slot + 1])
