@@ -4,10 +4,10 @@ band of ``r`` hash values is equal) but kept in numpy arrays instead of Python d
 
 Layout: rows are appended to a small pending buffer (with a dict from key to rows, so a query
 does not scan it); full buffers become sorted *runs* (band keys, each distinct one once, with
-the rows holding it); runs of similar size are merged, so a query does a binary search in a
-few runs per band. A removed article's row is marked dead and dropped at the next merge; an
-updated article gets a new row. The engine verifies every candidate, so the index only has to
-never miss a pair datasketch would find.
+the rows holding it, found through a directory of their top bits); runs of similar size are
+merged, so a query looks its band keys up in a few runs. A removed article's row is marked
+dead and dropped at the next merge; an updated article gets a new row. The engine verifies
+every candidate, so the index only has to never miss a pair datasketch would find.
 
 Each row also carries a time (the story index: the article's ``published_at``). A query can
 ask for rows within a time range, and :meth:`BandedIndex.forget_before` sets a horizon: rows
@@ -54,51 +54,74 @@ def band_split(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(bands), int(rows)
 
 
-def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> Keys:
-    """One 64-bit key per band: the band's ``rows`` hash values packed (rows <= 2) or mixed.
+def band_mixers(bands: int, rows: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The constants :func:`band_hashes` mixes with: an odd 64-bit multiplier per band and row,
+    and an offset per band (so the same values in two bands hash apart). Fixed, not seeded by
+    the settings: the index lives in memory only and is rebuilt at every start."""
+    rng = np.random.default_rng(0x5EED)
+    multipliers = rng.integers(0, 2**64, (bands, rows), dtype=np.uint64, endpoint=False) | np.uint64(1)
+    return multipliers, rng.integers(0, 2**64, bands, dtype=np.uint64, endpoint=False)
 
-    Equal bands give equal keys; two different bands of more than two values may share a key
-    by chance, which only adds a candidate that the engine's verification throws out.
+
+def band_hashes(sigs: npt.NDArray[np.uint32], multipliers: npt.NDArray[np.uint64], offsets: Keys) -> Composite:
+    """One 32-bit hash per band of each signature (a row each), of the band's number and its hash values.
+
+    Equal bands hash equal. Each band's values are combined linearly (mod 2^64) with their own
+    odd multipliers, so the hash is a few numpy operations however many rows a band has (a
+    query computes it for one signature, where each operation's call costs more than its
+    work), then mixed and cut to the top 32 bits. Two different (band, values) pairs share a
+    hash with odds of about 2^-32: at a million articles of 37 bands a query meets one or two
+    such strangers, which can only add a candidate (the engine verifies or scores every one),
+    never lose one. One sorted array of these serves all bands, at 4 bytes a hash.
     """
+    bands, rows = multipliers.shape
     matrix = np.atleast_2d(sigs)
     values = matrix[:, : bands * rows].astype(np.uint64).reshape(len(matrix), bands, rows)
-    if rows == 1:
-        packed: Keys = values[:, :, 0]
-        return packed
-    if rows == 2:
-        return (values[:, :, 0] << np.uint64(32)) | values[:, :, 1]
-    key = np.zeros(values.shape[:2], dtype=np.uint64)
-    for i in range(rows):  # multiply-xor mixing; wraps mod 2^64 by design
-        key = (key ^ values[:, :, i]) * np.uint64(0x9E3779B97F4A7C15)
-        key ^= key >> np.uint64(29)
-    return key
-
-
-def composite_keys(keys: Keys) -> Composite:
-    """Band number and band key hashed together into 32 bits: one sorted array serves all
-    bands, at 4 bytes a key.
-
-    Two different (band, key) pairs share a value with odds of about 2^-32: at a million
-    articles of 82 bands a query meets one or two such strangers, which can only add a
-    candidate (the engine scores or verifies every one), never lose one.
-    """
-    bands = np.arange(keys.shape[-1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    mixed = (keys ^ bands) * np.uint64(0xBF58476D1CE4E5B9)  # odd multiplier: wraps mod 2^64 by design
+    mixed = (values * multipliers).sum(axis=2, dtype=np.uint64) + offsets  # wraps mod 2^64 by design
     mixed ^= mixed >> np.uint64(31)
-    return (mixed >> np.uint64(32)).astype(np.uint32)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    hashes: Composite = (mixed >> np.uint64(32)).astype(np.uint32)
+    return hashes
+
+
+def _buckets(keys: Composite) -> tuple[int, npt.NDArray[np.int32], Composite]:
+    """(shift, directory, padded) of sorted distinct keys: the keys whose top bits
+    (``key >> shift``) are ``j`` lie in ``keys[directory[j]:directory[j + 1]]``. The top bits
+    are as many as make one or two keys a bucket on average (keys are hashes, so spread evenly):
+    at most 4 bytes of directory per key. ``padded`` is ``keys`` followed by as many zeros as
+    the fullest bucket holds keys, so a look-up can read that many slots from any bucket's
+    start (see :meth:`_Run.matches`)."""
+    bits = max(1, len(keys).bit_length() - 1)
+    counts = np.bincount(keys >> np.uint32(32 - bits), minlength=1 << bits)
+    directory = np.zeros(len(counts) + 1, dtype=np.int32)
+    np.cumsum(counts, out=directory[1:])
+    padded = np.zeros(len(keys) + int(counts.max(initial=0)), dtype=np.uint32)
+    padded[: len(keys)] = keys
+    return 32 - bits, directory, padded
 
 
 @dataclass
 class _Run:
     """Many rows' composite keys, sorted, each distinct key stored once: ``keys[i]`` is held by
     ``rows[starts[i]:starts[i + 1]]``. A popular story's copies share most of their band keys
-    (at a million stored, 37 million entries had 7.5 million distinct keys), so one binary
-    search per key finds all its rows, in an array a fraction of the size."""
+    (at a million stored, 37 million entries had 7.5 million distinct keys), so one look-up
+    per key finds all its rows, in an array a fraction of the size.
 
-    keys: Composite
-    starts: npt.NDArray[np.int64]  # len(keys) + 1 offsets into rows
+    A look-up goes through a directory of the keys' top bits (see :func:`_buckets`) rather than
+    a binary search: in a run of millions of keys nearly every step of a binary search misses
+    the cache (a query's 37 searches took 90 us in the largest run at a million articles), a
+    bucket of one or two keys costs a miss or two."""
+
+    starts: npt.NDArray[np.int64]  # one more offset into rows than there are keys
     rows: Rows
     times: Times  # the time of each row it holds (one per row, not per key; rows removed since may linger), sorted
+    shift: int  # a key's bucket is key >> shift
+    directory: npt.NDArray[np.int32]  # where each bucket starts in keys, and where the last one ends
+    padded: Composite  # the keys, then zeros (see _buckets)
+
+    @property
+    def keys(self) -> Composite:
+        return self.padded[: len(self.starts) - 1]
 
     @staticmethod
     def build(keys: Composite, rows: Rows, times: Times) -> _Run:
@@ -114,7 +137,11 @@ class _Run:
         """A run of entries already in key order (one key per entry)."""
         # The first entry of each distinct key (the slice leaves none for an empty run).
         first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[: len(keys)]
-        return _Run(keys[first], np.append(first, len(keys)).astype(np.int64), rows, times)
+        distinct = keys[first]
+        return _Run(np.append(first, len(keys)).astype(np.int64), rows, times, *_buckets(distinct))
+
+    def nbytes(self) -> int:
+        return self.padded.nbytes + self.starts.nbytes + self.rows.nbytes + self.times.nbytes + self.directory.nbytes
 
     def entry_keys(self) -> Composite:
         """The key of each entry (of each of ``rows``)."""
@@ -123,32 +150,35 @@ class _Run:
 
     def matches(self, query: Composite) -> Rows:
         """Rows that share at least one composite key with the query."""
-        if len(self.keys) == 0:
+        steps = np.arange(len(self.padded) - len(self.starts) + 1)  # the fullest bucket's size
+        # Every slot from the start of each query key's bucket, as many as the fullest bucket
+        # holds. Slots past the bucket's end hold the next buckets' keys (other top bits, so
+        # never equal to the query key) or the padding's zeros, which a key 0 (bucket 0, whose
+        # slots all lie in keys) never reaches.
+        at = self.directory[query >> np.uint32(self.shift)][:, None] + steps
+        at = at[self.padded[at] == query[:, None]]
+        if len(at) == 0:
             return np.zeros(0, dtype=np.int32)
-        at = np.searchsorted(self.keys, query)
-        at = at[self.keys[np.minimum(at, len(self.keys) - 1)] == query]
         lo = self.starts[at]
         counts = self.starts[at + 1] - lo
-        total = int(counts.sum())
-        if total == 0:
-            return np.zeros(0, dtype=np.int32)
-        offsets = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-        rows: Rows = self.rows[np.arange(total) + offsets]
+        ends = np.cumsum(counts)
+        rows: Rows = self.rows[np.arange(ends[-1]) + np.repeat(lo + counts - ends, counts)]
         return rows
 
 
 class BandedIndex:
     """:class:`CandidateIndex` with MinHashLSH's banding for ``threshold``, in numpy arrays.
 
-    Memory: 4 bytes per band per article (its row) and 12 per distinct band key in a run (the
-    key and its offset; at most one per band per article, far fewer when copies share bands),
-    8 for its time in its run, plus 21 bytes per article for the row tables (these grow with
-    every row ever inserted, forgotten ones included). A query is one vectorised binary search
-    per run.
+    Memory: 4 bytes per band per article (its row) and at most 16 per distinct band key in a
+    run (the key, its offset and its share of the directory; at most one per band per article,
+    far fewer when copies share bands), 8 for its time in its run, plus 21 bytes per article
+    for the row tables (these grow with every row ever inserted, forgotten ones included). A
+    query is a few vectorised look-ups per run.
     """
 
     def __init__(self, num_perm: int, threshold: float) -> None:
         self.bands, self.rows_per_band = band_split(threshold, num_perm)
+        self._mixers = band_mixers(self.bands, self.rows_per_band)
         self._runs: list[_Run] = []
         self._pending_keys = np.zeros((PENDING_ROWS, self.bands), dtype=np.uint32)
         self._pending_rows = np.zeros(PENDING_ROWS, dtype=np.int32)
@@ -167,7 +197,7 @@ class BandedIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the index's arrays (runs, pending rows, row tables)."""
-        runs = sum(run.keys.nbytes + run.starts.nbytes + run.rows.nbytes + run.times.nbytes for run in self._runs)
+        runs = sum(run.nbytes() for run in self._runs)
         pending = self._pending_keys.nbytes + self._pending_rows.nbytes
         tables = self._row_key.nbytes + self._row_time.nbytes + self._dead.nbytes + self._row_of.nbytes
         return runs + pending + tables
@@ -196,7 +226,7 @@ class BandedIndex:
         self._row_time[row] = time
         self._row_of[key] = row
         self._live += 1
-        keys = composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0])
+        keys = band_hashes(sig, *self._mixers)[0]
         self._pending_keys[self._pending] = keys
         self._pending_rows[self._pending] = row
         self._look_up_pending(keys.tolist(), row)
@@ -221,7 +251,7 @@ class BandedIndex:
         self._row_time[rows] = 0 if times is None else times
         self._row_of[keys] = rows
         self._live += len(keys)
-        band = composite_keys(band_keys(sigs, self.bands, self.rows_per_band))
+        band = band_hashes(sigs, *self._mixers)
         self._push_run(band.ravel(), np.repeat(rows, self.bands), self._row_time[rows])
 
     def _look_up_pending(self, keys: list[int], row: int) -> None:
@@ -307,9 +337,7 @@ class BandedIndex:
         """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
         those whose time lies in that closed range; with ``limit``, at most that many, those
         sharing the most bands first (the likeliest to be similar), in that order."""
-        # Sorted, the keys are found with fewer cache misses: each binary search starts where
-        # the previous one ended.
-        keys = np.sort(composite_keys(band_keys(sig, self.bands, self.rows_per_band)[0]))
+        keys = band_hashes(sig, *self._mixers)[0]
         found = [run.matches(keys) for run in self._runs]
         if self._pending:
             found.append(self._pending_matches(keys.tolist()))
@@ -323,4 +351,5 @@ class BandedIndex:
         rows, shared = rows[live], shared[live]
         if limit is not None:
             rows = rows[np.argsort(-shared, kind="stable")[:limit]]
-        return [int(k) for k in self._row_key[rows]]
+        found_keys: list[int] = self._row_key[rows].tolist()
+        return found_keys
