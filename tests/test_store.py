@@ -19,6 +19,7 @@ from app.store.sqlite import (
     GROUP_SIZE_SQL,
     FrequencySnapshots,
     SqliteStore,
+    WakeableThread,
     cluster_members_sql,
     cluster_sources_sql,
 )
@@ -391,6 +392,33 @@ def test_closing_a_store_stops_its_checkpoint_thread_and_leaves_everything_in_th
     store.close()
     assert checkpointers() == before
     assert database_file_ids(path) == {f"a{i}" for i in range(50)}
+
+
+def test_a_wakeable_thread_folds_wakes_that_come_while_it_works_and_works_once_more_when_stopped() -> None:
+    first_started, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+    finished: list[int] = []
+
+    def work() -> None:
+        runs.append(len(runs))
+        if len(runs) == 1:
+            first_started.set()
+            release.wait(10)
+
+    thread = WakeableThread("test-wakeable", work, lambda: finished.append(len(runs)))
+    thread.wake()
+    assert first_started.wait(10)
+    for _ in range(3):  # while the first run works: one more run, not three
+        thread.wake()
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(runs) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert runs == [0, 1]
+    thread.stop()  # one last run for whatever was handed over, then finish, on the thread
+    assert runs == [0, 1, 2] and finished == [3]
+    assert not any(t.name == "test-wakeable" for t in threading.enumerate())
 
 
 def test_get_member_reads_an_articles_listing_fields(store: SqliteStore) -> None:

@@ -164,6 +164,40 @@ WAL_BACKSTOP_PAGES = 10_000
 _log = logging.getLogger("storywire.store")
 
 
+class WakeableThread:
+    """A daemon thread that runs ``work`` each time it is woken; wakes that come while it works
+    are folded into one more run. ``stop`` lets a run in progress end, runs ``work`` once more
+    (for whatever was handed over before), then ``finish``, on the thread, and ends it."""
+
+    def __init__(self, name: str, work: Callable[[], None], finish: Callable[[], None] = lambda: None) -> None:
+        self._work = work
+        self._finish = finish
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                stopping = self._stopping
+                self._work()
+                if stopping:
+                    return
+        finally:
+            self._finish()
+
+
 class Checkpointer:
     """Passive checkpoints on a connection of its own, in a thread, after commits. In WAL mode
     a checkpoint may run beside the writer and readers (SQLite's design), and the sqlite3
@@ -173,38 +207,28 @@ class Checkpointer:
     def __init__(self, path: Path, synchronous: str) -> None:
         self._path = path
         self._synchronous = synchronous
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-        self._thread.start()
+        self._db: sqlite3.Connection | None = None  # opened, used and closed by the thread
+        self._thread = WakeableThread("sqlite-checkpoint", self._checkpoint, self._close)
 
     def poke(self) -> None:
         """Ask for a checkpoint soon (pokes while one runs are folded into the next)."""
-        self._wake.set()
+        self._thread.wake()
 
     def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self._thread.join()
+        self._thread.stop()
 
-    def _run(self) -> None:
-        db: sqlite3.Connection | None = None
+    def _checkpoint(self) -> None:
         try:
-            while True:
-                self._wake.wait()
-                self._wake.clear()
-                if self._stopping:
-                    return
-                try:
-                    if db is None:
-                        db = sqlite3.connect(self._path, isolation_level=None)
-                        db.execute(f"PRAGMA synchronous={self._synchronous}")
-                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error as exc:  # the next poke tries again; the writer's backstop holds
-                    _log.warning("background checkpoint failed: %s", exc)
-        finally:
-            if db is not None:
-                db.close()
+            if self._db is None:
+                self._db = sqlite3.connect(self._path, isolation_level=None)
+                self._db.execute(f"PRAGMA synchronous={self._synchronous}")
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:  # the next poke tries again; the writer's backstop holds
+            _log.warning("background checkpoint failed: %s", exc)
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
 
 class RecentValues(Generic[V]):
@@ -325,12 +349,9 @@ class FrequencySnapshots:
         self._job: tuple[int, Counts] | None = None
         self._busy = False
         self._retry_at = 0.0  # monotonic time before which a failed write is not tried again
-        self._stopping = False
-        self._wake = threading.Event()
         # The last log row of the newest snapshot on disk: its rows up to there may be deleted.
         self.written_through = self._read_header()[0]
-        self._thread = threading.Thread(target=self._run, name="df-snapshot", daemon=True)
-        self._thread.start()
+        self._thread = WakeableThread("df-snapshot", self._write_job)
 
     @property
     def busy(self) -> bool:
@@ -347,7 +368,7 @@ class FrequencySnapshots:
         """Write this snapshot, which holds the committed log up to row ``through``, soon."""
         self._busy = True
         self._job = (through, counts)
-        self._wake.set()
+        self._thread.wake()
 
     def read(self) -> tuple[int, Counts] | None:
         """The snapshot on disk: (last log row held, counts); None when there is none or it is
@@ -368,9 +389,7 @@ class FrequencySnapshots:
 
     def stop(self) -> None:
         """Finish the snapshot in hand, then end the thread."""
-        self._stopping = True
-        self._wake.set()
-        self._thread.join()
+        self._thread.stop()
 
     def _read_header(self) -> tuple[int, int]:
         """(last log row held, slots) of this store's snapshot on disk; (0, 0) for none."""
@@ -390,24 +409,18 @@ class FrequencySnapshots:
             raise ValueError("made for another database")
         return through, slots
 
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            job, self._job = self._job, None
-            if job is not None:
-                try:
-                    self._write_file(*job)
-                    self.written_through = job[0]
-                except OSError as exc:  # the log keeps every row until a snapshot is written
-                    self._retry_at = time.monotonic() + DF_SNAPSHOT_RETRY_SECONDS
-                    _log.warning(
-                        "document frequency snapshot failed (next try in %.0f s): %s", DF_SNAPSHOT_RETRY_SECONDS, exc
-                    )
-                finally:
-                    self._busy = self._job is not None
-            if self._stopping and self._job is None:
-                return
+    def _write_job(self) -> None:
+        job, self._job = self._job, None
+        if job is None:
+            return
+        try:
+            self._write_file(*job)
+            self.written_through = job[0]
+        except OSError as exc:  # the log keeps every row until a snapshot is written
+            self._retry_at = time.monotonic() + DF_SNAPSHOT_RETRY_SECONDS
+            _log.warning("document frequency snapshot failed (next try in %.0f s): %s", DF_SNAPSHOT_RETRY_SECONDS, exc)
+        finally:
+            self._busy = self._job is not None
 
     def _write_file(self, through: int, counts: Counts) -> None:
         temporary = self.path.with_name(self.path.name + ".tmp")
