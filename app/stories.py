@@ -175,14 +175,30 @@ def keywords(vector: Vector, k: int) -> Terms:
 
 def add(a: Vector, b: Vector, keep: int) -> Vector:
     """Sum of two sparse vectors, keeping the ``keep`` heaviest terms."""
-    terms = np.concatenate([a.terms, b.terms])
-    weights = np.concatenate([a.weights, b.weights])
-    merged, inverse = np.unique(terms, return_inverse=True)
-    summed = np.bincount(inverse, weights=weights, minlength=len(merged)).astype(np.float32)
-    if len(merged) > keep:
-        top = np.sort(np.argpartition(-summed, keep - 1)[:keep])
-        merged, summed = merged[top], summed[top]
-    return Vector(merged.astype(np.uint32), summed)
+    if len(a.terms) < len(b.terms):
+        a, b = b, a  # the smaller (an article's few hundred terms) is merged into the larger
+    terms, summed = a.terms, a.weights
+    if len(b.terms):
+        # Both are sorted: the smaller's terms are looked up in the larger, added where held and
+        # slotted in where not, rather than both being sorted again (a centroid gains an
+        # article's terms at every ingest).
+        at = np.searchsorted(a.terms, b.terms)
+        held = np.take(a.terms, at, mode="clip") == b.terms
+        fresh = ~held
+        before = at[fresh]  # each fresh term goes before the larger's term at this index
+        slots = before + np.arange(len(before))  # where the fresh terms land
+        old = np.ones(len(a.terms) + len(slots), dtype=bool)
+        old[slots] = False
+        terms = np.empty(len(old), dtype=np.uint32)
+        terms[old], terms[slots] = a.terms, b.terms[fresh]
+        summed = np.empty(len(old), dtype=np.float32)
+        summed[old], summed[slots] = a.weights, b.weights[fresh]
+        summed[at[held] + np.searchsorted(before, at[held], side="right")] += b.weights[held]
+    if len(terms) > keep:
+        kept = np.zeros(len(terms), dtype=bool)
+        kept[np.argpartition(-summed, keep - 1)[:keep]] = True
+        terms, summed = terms[kept], summed[kept]
+    return Vector(terms.astype(np.uint32), summed.astype(np.float32))
 
 
 def total(vectors: Iterable[Vector], keep: int) -> Vector:

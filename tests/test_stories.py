@@ -76,6 +76,30 @@ def test_cosine_add_and_round_trip() -> None:
     assert keywords(summed, 1).tolist() == [2]
 
 
+def test_add_sums_every_term_of_both_and_keeps_the_heaviest_in_term_order() -> None:
+    rng = np.random.default_rng(5)
+
+    def sparse() -> Vector:
+        terms = np.unique(rng.integers(0, 60, int(rng.integers(0, 40))).astype(np.uint32))
+        return Vector(terms, rng.integers(1, 9, len(terms)).astype(np.float32) / 4)
+
+    for _ in range(300):
+        a, b = sparse(), sparse()
+        expected: dict[int, float] = {}
+        for v in (a, b):
+            for term, weight in zip(v.terms.tolist(), v.weights.tolist(), strict=True):
+                expected[term] = expected.get(term, 0.0) + weight
+        full = add(a, b, keep=1000)
+        assert full.terms.tolist() == sorted(expected)
+        assert full.weights.tolist() == [expected[t] for t in sorted(expected)]
+        keep = int(rng.integers(1, 20))
+        cut = add(a, b, keep=keep)
+        assert len(cut.terms) == min(keep, len(expected)) and cut.terms.tolist() == sorted(cut.terms.tolist())
+        assert cut.weights.tolist() == [expected[t] for t in cut.terms.tolist()]
+        dropped = [expected[t] for t in expected if t not in set(cut.terms.tolist())]
+        assert not dropped or min(cut.weights.tolist()) >= max(dropped)
+
+
 def test_average_similarity_is_the_mean_cosine_with_the_members() -> None:
     rng = np.random.default_rng(3)
     members = []
