@@ -70,9 +70,10 @@ def band_hashes(sigs: npt.NDArray[np.uint32], multipliers: npt.NDArray[np.uint64
     odd multipliers, so the hash is a few numpy operations however many rows a band has (a
     query computes it for one signature, where each operation's call costs more than its
     work), then mixed and cut to the top 32 bits. Two different (band, values) pairs share a
-    hash with odds of about 2^-32: at a million articles of 37 bands a query meets one or two
-    such strangers, which can only add a candidate (the engine verifies or scores every one),
-    never lose one. One sorted array of these serves all bands, at 4 bytes a hash.
+    hash with odds of about 2^-32: against the 7.5 million distinct hashes of the duplicate
+    index at a million stored, about one query in fifteen meets such a stranger, which can only
+    add a candidate (the engine verifies or scores every one), never lose one. One sorted array
+    of these serves all bands, at 4 bytes a hash.
     """
     bands, rows = multipliers.shape
     matrix = np.atleast_2d(sigs)
@@ -109,8 +110,9 @@ class _Run:
 
     A look-up goes through a directory of the keys' top bits (see :func:`_buckets`) rather than
     a binary search: in a run of millions of keys nearly every step of a binary search misses
-    the cache (a query's 37 searches took 90 us in the largest run at a million articles), a
-    bucket of one or two keys costs a miss or two."""
+    the cache, where a bucket of one or two keys costs a miss or two. In a lab index of a
+    million near-copies, a query's look-ups in its largest run (6.4 million keys) took 58 us
+    instead of 88."""
 
     starts: npt.NDArray[np.int64]  # one more offset into rows than there are keys
     rows: Rows
