@@ -125,6 +125,11 @@ class _Run:
     def keys(self) -> Composite:
         return self.padded[: len(self.starts) - 1]
 
+    @property
+    def width(self) -> int:
+        """The most keys in one bucket: as many as the padding holds."""
+        return len(self.padded) - len(self.starts) + 1
+
     @staticmethod
     def build(keys: Composite, rows: Rows, times: Times) -> _Run:
         # Sorting key and row packed in one 64-bit word needs no index array (argsort's is
@@ -152,12 +157,11 @@ class _Run:
 
     def matches(self, query: Composite) -> Rows:
         """Rows that share at least one composite key with the query."""
-        steps = np.arange(len(self.padded) - len(self.starts) + 1)  # the fullest bucket's size
         # Every slot from the start of each query key's bucket, as many as the fullest bucket
         # holds. Slots past the bucket's end hold the next buckets' keys (other top bits, so
         # never equal to the query key) or the padding's zeros, which a key 0 (bucket 0, whose
         # slots all lie in keys) never reaches.
-        at = self.directory[query >> np.uint32(self.shift)][:, None] + steps
+        at = self.directory[query >> np.uint32(self.shift)][:, None] + np.arange(self.width)
         at = at[self.padded[at] == query[:, None]]
         if len(at) == 0:
             return np.zeros(0, dtype=np.int32)

@@ -187,18 +187,20 @@ def add(a: Vector, b: Vector, keep: int) -> Vector:
         fresh = ~held
         before = at[fresh]  # each fresh term goes before the larger's term at this index
         slots = before + np.arange(len(before))  # where the fresh terms land
-        old = np.ones(len(a.terms) + len(slots), dtype=bool)
-        old[slots] = False
-        terms = np.empty(len(old), dtype=np.uint32)
-        terms[old], terms[slots] = a.terms, b.terms[fresh]
-        summed = np.empty(len(old), dtype=np.float32)
-        summed[old], summed[slots] = a.weights, b.weights[fresh]
+        from_larger = np.ones(len(a.terms) + len(slots), dtype=bool)
+        from_larger[slots] = False
+        terms = np.empty(len(from_larger), dtype=np.uint32)
+        terms[from_larger], terms[slots] = a.terms, b.terms[fresh]
+        summed = np.empty(len(from_larger), dtype=np.float32)
+        summed[from_larger], summed[slots] = a.weights, b.weights[fresh]
         summed[at[held] + np.searchsorted(before, at[held], side="right")] += b.weights[held]
     if len(terms) > keep:
         kept = np.zeros(len(terms), dtype=bool)
         kept[np.argpartition(-summed, keep - 1)[:keep]] = True
         terms, summed = terms[kept], summed[kept]
-    return Vector(terms.astype(np.uint32), summed.astype(np.float32))
+    # Arrays built above are new already; only an unchanged larger vector is copied (a cached
+    # centroid's are read-only).
+    return Vector(terms.astype(np.uint32, copy=terms is a.terms), summed.astype(np.float32, copy=summed is a.weights))
 
 
 def total(vectors: Iterable[Vector], keep: int) -> Vector:
