@@ -142,10 +142,10 @@ class SimilarResult:
     clusters: list[tuple[str, float]]
 
 
-def canonical_rank(group_size: int, head: Article | Member) -> tuple[int, int, int]:
+def canonical_rank(group_size: int, published_at: int, seq: int) -> tuple[int, int, int]:
     """Sort key of the README's rule for a cluster's canonical: the largest duplicate group,
     then the earliest published head, then the first ingested."""
-    return (-group_size, head.published_at, head.seq)
+    return (-group_size, published_at, seq)
 
 
 def cluster_title(title: str | None, clean_text: str) -> str:
@@ -479,13 +479,19 @@ class Engine:
             canonical = self.store.get_article(exact.duplicate_of)
             if canonical is not None:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
-        best: tuple[Article, float] | None = None
+        best: tuple[int, float] | None = None
         seqs = self.dup_index.query(prepared.signature) if candidates is None else candidates
-        for canonical in self._candidate_canonicals(seqs):
-            similarity = self._near_duplicate(prepared.shingles, self._shingles(canonical))
+        heads = self._candidate_heads(seqs)
+        stored = self._candidate_shingles(heads)
+        for head in heads:  # in ingest order: the first of equally similar canonicals wins
+            _id, shingles = stored[head]
+            similarity = self._near_duplicate(prepared.shingles, shingles)
             if similarity is not None and (best is None or similarity > best[1]):
-                best = (canonical, similarity)
-        return best
+                best = (head, similarity)
+        if best is None:
+            return None
+        (canonical,) = self.store.articles_by_seq([best[0]])
+        return canonical, best[1]
 
     def _shingles(self, article: Article) -> npt.NDArray[np.uint32]:
         """Shingle hashes of a stored article: as stored; for rows stored before they were kept,
@@ -503,14 +509,15 @@ class Engine:
             self._shingle_cache.move_to_end(key)
         return cached
 
-    def _candidate_shingles(self, seqs: Sequence[int]) -> list[tuple[str, npt.NDArray[np.uint32]]]:
-        """(id, shingle hashes) of these stored articles. Only those two columns are read (a
+    def _candidate_shingles(self, seqs: Sequence[int]) -> dict[int, tuple[str, npt.NDArray[np.uint32]]]:
+        """(id, shingle hashes) of these stored articles by seq, read without their rows (a
         popular story's every copy is a candidate: hundreds at a million stored); rows stored
         before shingles were kept are read whole and their shingles recomputed."""
         found = self.store.shingles_by_seq(seqs)
-        legacy = [seq for seq, _id, shingles in found if shingles is None]
-        whole = {a.seq: a for a in self.store.articles_by_seq(legacy)} if legacy else {}
-        return [(i, self._shingles(whole[seq]) if shingles is None else shingles) for seq, i, shingles in found]
+        legacy = [seq for seq in seqs if seq not in found]
+        if legacy:
+            found.update((a.seq, (a.id, self._shingles(a))) for a in self.store.articles_by_seq(legacy))
+        return found
 
     def _near_duplicate(self, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float | None:
         """Their Jaccard if two shingle sets carry the same piece of writing, else None: enough
@@ -526,11 +533,12 @@ class Engine:
         """Remember the seq of the canonical of the group that article ``seq`` is now in."""
         self._group_heads = _set_at(self._group_heads, np.array([seq]), np.array([head]))
 
-    def _candidate_canonicals(self, seqs: Sequence[int]) -> list[Article]:
-        """The canonicals of the groups these duplicate-index candidates belong to, read once
-        each: however many copies of a group were found, only its canonical's row is read."""
-        heads = np.unique(self._group_heads[np.asarray(seqs, dtype=np.int64)])
-        return self.store.articles_by_seq(heads.tolist())
+    def _candidate_heads(self, seqs: Sequence[int]) -> list[int]:
+        """The seqs of the canonicals of the groups these duplicate-index candidates belong to,
+        in ingest order, once each: however many copies of a group were found, only its
+        canonical is verified."""
+        heads: list[int] = np.unique(self._group_heads[np.asarray(seqs, dtype=np.int64)]).tolist()
+        return heads
 
     def _count_terms(self, counts: Vector, language: str | None) -> Vector:
         """Count an article's terms in the document frequencies; returns its TF-IDF vector
@@ -656,9 +664,9 @@ class Engine:
         self._bump_version()
         canonical, title = cluster.canonical_id, cluster.title
         if head.id != canonical:
-            holder = self.store.get_member(canonical)
-            challenger = canonical_rank(self.store.group_size(cluster_id, head.id), head)
-            if holder is None or challenger < canonical_rank(self.store.group_size(cluster_id, canonical), holder):
+            holder = self.store.published_and_seq(canonical)
+            challenger = canonical_rank(self.store.group_size(cluster_id, head.id), head.published_at, head.seq)
+            if holder is None or challenger < canonical_rank(self.store.group_size(cluster_id, canonical), *holder):
                 canonical, title = head.id, cluster_title(head.title, head.clean_text)
         self.store.put_cluster(
             Cluster(
@@ -682,7 +690,7 @@ class Engine:
             return
         by_id = {m.id: m for m in members}
         groups = Counter(m.duplicate_of or m.id for m in members)
-        canonical = min(groups, key=lambda g: canonical_rank(groups[g], by_id[g]))
+        canonical = min(groups, key=lambda g: canonical_rank(groups[g], by_id[g].published_at, by_id[g].seq))
         title = by_id[canonical].title
         if title is None:
             article = self.store.get_article(canonical)
@@ -803,7 +811,7 @@ class Engine:
         checked = 0
         while checked < budget and len(found) < limit:
             chunk = candidates[checked : min(budget, checked + limit)]
-            for other_id, other in self._candidate_shingles(chunk):
+            for other_id, other in self._candidate_shingles(chunk).values():
                 similarity = self._near_duplicate(shingles, other)
                 if similarity is not None:
                     found.append((other_id, round(similarity, 4)))

@@ -54,10 +54,14 @@ def check_invariants(db_path: Path) -> None:
             assert duplicate_of in by_id, f"{article_id} points to missing {duplicate_of}"
             assert by_id[duplicate_of][1] is None, f"{article_id} points to a non-canonical {duplicate_of}"
             assert by_id[duplicate_of][0] == cluster_id, f"{article_id} is not in its canonical's cluster"
-    for article_id, clean_text, shingles in db.execute("SELECT id, clean_text, shingles FROM articles"):
+    kept = {seq: (i, shingles) for seq, i, shingles in db.execute("SELECT seq, id, shingles FROM article_shingles")}
+    for seq, article_id, clean_text in db.execute("SELECT seq, id, clean_text FROM articles"):
+        kept_id, shingles = kept.pop(seq, (None, None))
         assert shingles is not None, f"{article_id} was stored without its shingles"
+        assert kept_id == article_id, f"{article_id}'s shingles are kept under {kept_id}"
         recomputed = stored_shingles(clean_text, default_text_config())
         assert np.array_equal(np.frombuffer(shingles, dtype="<u4"), recomputed), f"{article_id}'s shingles are stale"
+    assert not kept, f"shingles of deleted articles are left: {sorted(kept)}"
     clusters = {
         cid: (size, canonical) for cid, size, canonical in db.execute("SELECT id, size, canonical_id FROM clusters")
     }

@@ -325,6 +325,65 @@ def test_group_size_counts_the_head_and_its_copies_in_that_cluster_only(store: S
     assert store.group_size("c3", "head") == 0
 
 
+def with_shingles(article_id: str, seq: int, *shingles: int) -> Article:
+    stored = article(article_id, "c1", seq)
+    stored.shingles = np.array(shingles, dtype=np.uint32)
+    return stored
+
+
+def article_columns(path: Path) -> set[str]:
+    db = sqlite3.connect(path)
+    try:
+        return {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+    finally:
+        db.close()
+
+
+def test_shingles_are_read_apart_from_the_rows_and_leave_with_their_article(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db", "OFF")
+    with store.transaction():
+        for n, name in enumerate(("a", "b", "c"), start=1):
+            store.insert_article(with_shingles(name, n, n, 10 * n))
+    found = store.shingles_by_seq([3, 1, 9])
+    assert {seq: (i, sh.tolist()) for seq, (i, sh) in found.items()} == {1: ("a", [1, 10]), 3: ("c", [3, 30])}
+    whole = store.get_article("b")
+    assert whole is not None and whole.shingles is not None and whole.shingles.tolist() == [2, 20]
+    with store.transaction():
+        store.delete_article("b")
+        again = with_shingles("b", 0, 7)
+        again.seq = 2  # re-inserted under its own seq, as an update does
+        store.insert_article(again)
+    assert store.shingles_by_seq([2])[2][1].tolist() == [7]
+    with store.transaction():
+        store.delete_article("a")
+    assert list(store.shingles_by_seq([1, 2, 3])) == [2, 3]
+    store.close()
+
+
+def test_a_store_that_kept_shingles_in_the_article_rows_moves_them_to_their_table(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path, "OFF")
+    with store.transaction():
+        store.insert_article(with_shingles("a", 1, 3, 1, 2))
+        store.insert_article(article("b", "c1", 2))  # stored before shingles were kept
+    store.close()
+    old = sqlite3.connect(path)  # the layout of the versions before the table
+    old.execute("ALTER TABLE articles ADD COLUMN shingles BLOB")
+    old.execute("UPDATE articles SET shingles = (SELECT shingles FROM article_shingles s WHERE s.seq = articles.seq)")
+    old.execute("DROP TABLE article_shingles")
+    old.commit()
+    old.close()
+    reopened = SqliteStore(path, "OFF")
+    assert "shingles" not in article_columns(path)
+    assert {seq: (i, sh.tolist()) for seq, (i, sh) in reopened.shingles_by_seq([1, 2]).items()} == {1: ("a", [3, 1, 2])}
+    found = reopened.get_article("a")
+    assert found is not None and found.shingles is not None and found.shingles.tolist() == [3, 1, 2]
+    legacy = reopened.get_article("b")
+    assert legacy is not None and legacy.shingles is None and legacy.raw == "text"
+    reopened.close()
+    SqliteStore(path, "OFF").close()  # opens again with nothing left to move
+
+
 def test_a_store_made_before_shingles_were_kept_opens_and_reads_without_them(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     store = SqliteStore(path, "OFF")
@@ -332,21 +391,17 @@ def test_a_store_made_before_shingles_were_kept_opens_and_reads_without_them(tmp
         store.insert_article(article("a", "c1", 1))
     store.close()
     old = sqlite3.connect(path)
-    old.execute("ALTER TABLE articles DROP COLUMN shingles")  # as the first versions made it
+    old.execute("DROP TABLE article_shingles")  # as the first versions made it
     old.close()
     reopened = SqliteStore(path, "OFF")
     found = reopened.get_article("a")
     assert found is not None and found.shingles is None and found.raw == "text"
-    head = article("b", "c1", 2)
-    head.shingles = np.array([3, 1, 2], dtype=np.uint32)
     with reopened.transaction():
-        reopened.insert_article(head)
+        reopened.insert_article(with_shingles("b", 2, 3, 1, 2))
     stored = reopened.get_article("b")
     assert stored is not None and stored.shingles is not None and stored.shingles.tolist() == [3, 1, 2]
-    assert [(seq, i, None if sh is None else sh.tolist()) for seq, i, sh in reopened.shingles_by_seq([2, 1])] == [
-        (1, "a", None),
-        (2, "b", [3, 1, 2]),
-    ]
+    assert {seq: (i, sh.tolist()) for seq, (i, sh) in reopened.shingles_by_seq([2, 1]).items()} == {2: ("b", [3, 1, 2])}
+    reopened.close()
 
 
 def database_file_ids(path: Path) -> set[str]:
@@ -421,13 +476,13 @@ def test_a_wakeable_thread_folds_wakes_that_come_while_it_works_and_works_once_m
     assert not any(t.name == "test-wakeable" for t in threading.enumerate())
 
 
-def test_get_member_reads_an_articles_listing_fields(store: SqliteStore) -> None:
+def test_published_and_seq_gives_what_ranks_a_canonical(store: SqliteStore) -> None:
     with store.transaction():
         store.insert_article(article("a", "c1", 5))
-    assert store.get_member("a") == store.cluster_members("c1")[0]
-    member = store.get_member("a")
-    assert member is not None and (member.id, member.cluster_id, member.published_at) == ("a", "c1", 5)
-    assert store.get_member("missing") is None
+        store.insert_article(article("b", "c1", 3))
+    assert store.published_and_seq("a") == (5, 1)
+    assert store.published_and_seq("b") == (3, 2)
+    assert store.published_and_seq("missing") is None
 
 
 def _reopened_with_older_index(tmp_path: Path, index: str, older: str) -> tuple[SqliteStore, set[str]]:

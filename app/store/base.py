@@ -116,13 +116,14 @@ class Store(Protocol):
 
     def articles_by_seq(self, seqs: Iterable[int]) -> list[Article]: ...
 
-    def shingles_by_seq(self, seqs: Iterable[int]) -> list[tuple[int, str, Shingles | None]]:
-        """(seq, id, shingle hashes) of the articles with these seqs, in seq order, without
-        reading their text; None for rows stored before shingles were kept."""
+    def shingles_by_seq(self, seqs: Iterable[int]) -> dict[int, tuple[str, Shingles]]:
+        """(id, shingle hashes) of the articles with these seqs, read apart from their rows;
+        rows stored before shingles were kept are missing from it."""
         ...
 
-    def get_member(self, article_id: str) -> Member | None:
-        """An article's listing fields only: no text or fingerprints are read."""
+    def published_and_seq(self, article_id: str) -> tuple[int, int] | None:
+        """When an article was published and its ingest order: what ranks a group's head as
+        its cluster's canonical, after the group's size. Nothing else of its row is read."""
         ...
 
     def find_exact(self, exact_key: str) -> Article | None: ...

@@ -47,8 +47,18 @@ CREATE TABLE IF NOT EXISTS articles (
     line_keys BLOB NOT NULL,
     duplicate_of TEXT,
     similarity REAL,
-    template_evidence INTEGER NOT NULL,
-    shingles BLOB
+    template_evidence INTEGER NOT NULL
+);
+-- Each article's shingle hashes, apart from its wide row, with its id: verifying near-duplicate
+-- candidates and listing the ones found reads these short rows alone. At the end of the article
+-- row the shingles sat behind the text and the blobs, on its overflow pages, and reading them
+-- walked that chain: two to four pages a candidate, each a random read once the store outgrows
+-- the page cache. Rows stored before shingles were kept have none here (their shingles are
+-- recomputed from the clean text).
+CREATE TABLE IF NOT EXISTS article_shingles (
+    seq INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    shingles BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source, seq) WHERE template_evidence = 1;
 CREATE TABLE IF NOT EXISTS source_template (
@@ -100,10 +110,13 @@ DROP INDEX IF EXISTS articles_story;
 _ARTICLE_COLUMNS = (
     "seq, id, url, source, title, language, published_at, ingested_at, content_hash, exact_key, "
     "raw, raw_is_html, clean_text, signature, story_signature, story_vector, cluster_id, line_keys, duplicate_of, "
-    "similarity, template_evidence, shingles"
+    "similarity, template_evidence"
 )
-# Columns added since the first stores were made: (name, declaration), added when missing.
-_ADDED_ARTICLE_COLUMNS = (("shingles", "BLOB"),)
+# A whole article: its row and its shingles (None for rows stored before they were kept).
+_SELECT_ARTICLES = (
+    "SELECT " + ", ".join(f"a.{c.strip()}" for c in _ARTICLE_COLUMNS.split(",")) + ", s.shingles"
+    " FROM articles a LEFT JOIN article_shingles s ON s.seq = a.seq"
+)
 
 
 V = TypeVar("V")
@@ -111,9 +124,7 @@ _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_upda
 # In Member's field order, so a row builds a Member by position (a dict per row of a cluster
 # listing cost half the time of reading it).
 _MEMBER_COLUMNS = ", ".join(f.name for f in fields(Member))
-FIND_EXACT_SQL = (
-    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE exact_key = ? ORDER BY duplicate_of IS NOT NULL, seq LIMIT 1"
-)
+FIND_EXACT_SQL = f"{_SELECT_ARTICLES} WHERE a.exact_key = ? ORDER BY a.duplicate_of IS NOT NULL, a.seq LIMIT 1"
 # The copies through articles_group_cluster; the canonical through its id (``+cluster_id`` keeps
 # SQLite from walking the cluster's index, all its members, instead).
 GROUP_SIZE_SQL = (
@@ -281,8 +292,8 @@ def _shared_centroid(data: bytes) -> Vector:
     return centroid
 
 
-def _shingles_from_blob(blob: bytes | None) -> Shingles | None:
-    return None if blob is None else np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+def _shingles(blob: bytes) -> Shingles:
+    return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
 
 
 def _article(row: sqlite3.Row) -> Article:
@@ -308,7 +319,7 @@ def _article(row: sqlite3.Row) -> Article:
         duplicate_of=row["duplicate_of"],
         similarity=row["similarity"],
         template_evidence=bool(row["template_evidence"]),
-        shingles=_shingles_from_blob(row["shingles"]),
+        shingles=None if row["shingles"] is None else _shingles(row["shingles"]),
     )
 
 
@@ -318,7 +329,6 @@ def _article_values(a: Article) -> tuple[object, ...]:
         a.exact_key, a.raw_zlib, int(a.raw_is_html), a.clean_text,
         to_bytes(a.signature), to_bytes(a.story_signature), a.story_vector.to_bytes(), a.cluster_id,
         a.line_keys.astype("<i8").tobytes(), a.duplicate_of, a.similarity, int(a.template_evidence),
-        None if a.shingles is None else a.shingles.astype("<u4").tobytes(),
     )  # fmt: skip
 
 
@@ -452,7 +462,6 @@ class SqliteStore:
         self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
-        self._add_missing_columns()
         self._centroids: RecentValues[Vector] = RecentValues(CENTROID_CACHE_SIZE)  # read-only arrays
         self._clusters: RecentValues[Cluster] = RecentValues(CENTROID_CACHE_SIZE)  # frozen rows
         self._df_logged: int | None = None  # slots in the document frequency log
@@ -462,6 +471,7 @@ class SqliteStore:
             path.with_name(path.name + "-df"), self._store_id(), durable=synchronous.upper() != "OFF"
         )
         self._checkpointer = Checkpointer(path, synchronous.upper())
+        self._move_shingles_out_of_article_rows()
 
     def _store_id(self) -> bytes:
         """This database's id, made when it is first opened: what ties a snapshot file to it."""
@@ -471,13 +481,21 @@ class SqliteStore:
             self.set_meta("store_id", stored)
         return bytes.fromhex(stored)
 
-    def _add_missing_columns(self) -> None:
-        """Bring a store made by an earlier version up to the current columns (new columns are
-        nullable, so its rows stay valid as they are)."""
+    def _move_shingles_out_of_article_rows(self) -> None:
+        """Bring a store made by an earlier version, which kept shingles in a column at the end
+        of the article row, to their own table. Once, in one transaction: the column is dropped
+        only with its values moved, and a crash before the commit leaves the store as it was."""
         present = {row["name"] for row in self._db.execute("PRAGMA table_info(articles)")}
-        for name, declaration in _ADDED_ARTICLE_COLUMNS:
-            if name not in present:
-                self._db.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
+        if "shingles" not in present:
+            return
+        started = time.monotonic()
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO article_shingles (seq, id, shingles) SELECT seq, id, shingles FROM articles"
+                " WHERE shingles IS NOT NULL"
+            )
+            self._db.execute("ALTER TABLE articles DROP COLUMN shingles")
+        _log.info("moved shingles out of the article rows in %.1f s", time.monotonic() - started)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -520,25 +538,22 @@ class SqliteStore:
         self._execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def get_article(self, article_id: str) -> Article | None:
-        rows = self._query(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        rows = self._query(f"{_SELECT_ARTICLES} WHERE a.id = ?", (article_id,))
         return _article(rows[0]) if rows else None
 
     def articles_by_seq(self, seqs: Iterable[int]) -> list[Article]:
-        return [_article(r) for r in self._rows_by_seq(_ARTICLE_COLUMNS, seqs)]
-
-    def shingles_by_seq(self, seqs: Iterable[int]) -> list[tuple[int, str, Shingles | None]]:
-        return [
-            (r["seq"], r["id"], _shingles_from_blob(r["shingles"]))
-            for r in self._rows_by_seq("seq, id, shingles", seqs)
-        ]
-
-    def _rows_by_seq(self, columns: str, seqs: Iterable[int]) -> list[sqlite3.Row]:
-        """These columns of the articles with these seqs, in seq order."""
         keys = list(seqs)
         if not keys:
             return []
-        sql = f"SELECT {columns} FROM articles WHERE seq IN ({_placeholders(len(keys))}) ORDER BY seq"
-        return self._query(sql, keys)
+        rows = self._query(f"{_SELECT_ARTICLES} WHERE a.seq IN ({_placeholders(len(keys))}) ORDER BY a.seq", keys)
+        return [_article(r) for r in rows]
+
+    def shingles_by_seq(self, seqs: Iterable[int]) -> dict[int, tuple[str, Shingles]]:
+        keys = list(seqs)
+        if not keys:
+            return {}
+        sql = f"SELECT seq, id, shingles FROM article_shingles WHERE seq IN ({_placeholders(len(keys))})"
+        return {seq: (article_id, _shingles(blob)) for seq, article_id, blob in self._query(sql, keys)}
 
     def find_exact(self, exact_key: str) -> Article | None:
         rows = self._query(FIND_EXACT_SQL, (exact_key,))
@@ -552,6 +567,11 @@ class SqliteStore:
         )
         assert cur.lastrowid is not None
         article.seq = cur.lastrowid
+        if article.shingles is not None:
+            self._execute(
+                "INSERT INTO article_shingles (seq, id, shingles) VALUES (?, ?, ?)",
+                (article.seq, article.id, article.shingles.astype("<u4").tobytes()),
+            )
         return cur.lastrowid
 
     def set_duplicate(self, article_id: str, duplicate_of: str | None, similarity: float | None) -> None:
@@ -563,9 +583,7 @@ class SqliteStore:
         self._execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     def group_members(self, canonical_id: str) -> list[Article]:
-        rows = self._query(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE duplicate_of = ? ORDER BY seq", (canonical_id,)
-        )
+        rows = self._query(f"{_SELECT_ARTICLES} WHERE a.duplicate_of = ? ORDER BY a.seq", (canonical_id,))
         return [_article(r) for r in rows]
 
     def cluster_members(
@@ -637,9 +655,10 @@ class SqliteStore:
     def cluster_sizes(self, cluster_ids: Iterable[str]) -> dict[str, int]:
         return {cluster_id: c.size for cluster_id, c in self._cached_clusters(cluster_ids).items()}
 
-    def get_member(self, article_id: str) -> Member | None:
-        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE id = ?", (article_id,))
-        return Member(*rows[0]) if rows else None
+    def published_and_seq(self, article_id: str) -> tuple[int, int] | None:
+        # Both sit at the start of the row, on its first page: its overflow pages are not read.
+        rows = self._query("SELECT published_at, seq FROM articles WHERE id = ?", (article_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def merge_cluster(self, old_id: str, new_id: str) -> None:
         """Move every member of ``old_id`` to ``new_id``; the old id resolves to the new from now on."""
