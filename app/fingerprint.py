@@ -81,7 +81,7 @@ def overlap(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> Overlap:
 
 
 def to_bytes(sig: Signature) -> bytes:
-    """Little-endian bytes of a signature, for storage."""
+    """Little-endian bytes of a signature (or of any array of 32-bit hashes: shingles), for storage."""
     return sig.astype("<u4").tobytes()
 
 

@@ -292,10 +292,6 @@ def _shared_centroid(data: bytes) -> Vector:
     return centroid
 
 
-def _shingles(blob: bytes) -> Shingles:
-    return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
-
-
 def _article(row: sqlite3.Row) -> Article:
     return Article(
         seq=row["seq"],
@@ -319,7 +315,7 @@ def _article(row: sqlite3.Row) -> Article:
         duplicate_of=row["duplicate_of"],
         similarity=row["similarity"],
         template_evidence=bool(row["template_evidence"]),
-        shingles=None if row["shingles"] is None else _shingles(row["shingles"]),
+        shingles=None if row["shingles"] is None else from_bytes(row["shingles"]),
     )
 
 
@@ -553,7 +549,7 @@ class SqliteStore:
         if not keys:
             return {}
         sql = f"SELECT seq, id, shingles FROM article_shingles WHERE seq IN ({_placeholders(len(keys))})"
-        return {seq: (article_id, _shingles(blob)) for seq, article_id, blob in self._query(sql, keys)}
+        return {seq: (article_id, from_bytes(blob)) for seq, article_id, blob in self._query(sql, keys)}
 
     def find_exact(self, exact_key: str) -> Article | None:
         rows = self._query(FIND_EXACT_SQL, (exact_key,))
@@ -570,7 +566,7 @@ class SqliteStore:
         if article.shingles is not None:
             self._execute(
                 "INSERT INTO article_shingles (seq, id, shingles) VALUES (?, ?, ?)",
-                (article.seq, article.id, article.shingles.astype("<u4").tobytes()),
+                (article.seq, article.id, to_bytes(article.shingles)),
             )
         return cur.lastrowid
 
