@@ -41,7 +41,7 @@ import numpy.typing as npt
 
 from app.arrays import sorted_distinct
 from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
-from app.fingerprint import Signature, Signer, estimate_jaccard, overlap
+from app.fingerprint import Overlap, Signature, Signer, estimate_jaccard, overlap, overlaps
 from app.index import BandedIndex
 from app.ingest import (
     ArticleIn,
@@ -455,8 +455,8 @@ class Engine:
         heads: list[tuple[Article, npt.NDArray[np.uint32]]] = []
         for member in members:
             shingles = self._shingles(member)
-            scored = [(self._near_duplicate(shingles, head_sh), head) for head, head_sh in heads]
-            matches = [(s, head) for s, head in scored if s is not None]
+            scored = zip(self._near_duplicates(shingles, [head_sh for _, head_sh in heads]), heads, strict=True)
+            matches = [(s, head) for s, (head, _) in scored if s is not None]
             best = max(matches, key=lambda m: m[0], default=None)
             if best is not None:
                 self.store.set_duplicate(member.id, best[1].id, best[0])
@@ -483,9 +483,9 @@ class Engine:
         seqs = self.dup_index.query(prepared.signature) if candidates is None else candidates
         heads = self._candidate_heads(seqs)
         stored = self._candidate_shingles(heads)
-        for head in heads:  # in ingest order: the first of equally similar canonicals wins
-            _id, shingles = stored[head]
-            similarity = self._near_duplicate(prepared.shingles, shingles)
+        similarities = self._near_duplicates(prepared.shingles, [stored[head][1] for head in heads])
+        # heads are in ingest order: of equally similar canonicals, the first wins
+        for head, similarity in zip(heads, similarities, strict=True):
             if similarity is not None and (best is None or similarity > best[1]):
                 best = (head, similarity)
         if best is None:
@@ -519,11 +519,17 @@ class Engine:
             found.update((a.seq, (a.id, self._shingles(a))) for a in self.store.articles_by_seq(legacy))
         return found
 
-    def _near_duplicate(self, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float | None:
+    def _near_duplicates(
+        self, shingles: npt.NDArray[np.uint32], others: Sequence[npt.NDArray[np.uint32]]
+    ) -> list[float | None]:
+        """For each of ``others``, its Jaccard with ``shingles`` if the two carry the same piece
+        of writing, else None."""
+        return [self._near_duplicate(shared) for shared in overlaps(shingles, others)]
+
+    def _near_duplicate(self, shared: Overlap) -> float | None:
         """Their Jaccard if two shingle sets carry the same piece of writing, else None: enough
         shared overall, or one (long enough to judge) almost wholly inside the other, as a
         copy cut short is."""
-        shared = overlap(a, b)
         if shared.jaccard >= self.settings.duplicate_threshold:
             return shared.jaccard
         contained = shared.containment >= self.settings.containment_threshold
@@ -811,10 +817,9 @@ class Engine:
         checked = 0
         while checked < budget and len(found) < limit:
             chunk = candidates[checked : min(budget, checked + limit)]
-            for other_id, other in self._candidate_shingles(chunk).values():
-                similarity = self._near_duplicate(shingles, other)
-                if similarity is not None:
-                    found.append((other_id, round(similarity, 4)))
+            stored = list(self._candidate_shingles(chunk).values())
+            similarities = self._near_duplicates(shingles, [other for _, other in stored])
+            found += [(i, round(s, 4)) for (i, _), s in zip(stored, similarities, strict=True) if s is not None]
             checked += len(chunk)
         found.sort(key=lambda d: (-d[1], d[0]))
         return found[:limit], checked < len(candidates) or len(found) > limit

@@ -9,6 +9,7 @@ bit for bit (tested), so signatures stay interchangeable with datasketch's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,11 +73,71 @@ class Overlap:
     smaller: int  # size of the smaller set
 
 
+# Membership is looked up in direct-mapped tables of 2^16 slots, one per 16-bit half of the
+# hash: the low half places nearly every shingle of an article (600 shingles collide ~3 times);
+# when more than a few collide, they get a second chance in the high half; the few left are
+# compared one by one. Shingle hashes are uniform (app.text.shingle), so halves spread evenly.
+_HALF_BITS = 16
+_LOW_HALF = (1 << _HALF_BITS) - 1
+_COMPARED_ONE_BY_ONE = 4
+# Below this many candidates, sorting each pair together (``np.intersect1d``, ~20 µs for two
+# articles of 600 shingles) costs less than building the tables (~100 µs); from it on, the
+# tables win: 100 candidates in 1.1 against 2.1 ms (``python -m bench.overlap_micro``).
+TABLE_FROM_CANDIDATES = 8
+
+
+def _low_slots(hashes: npt.NDArray[np.uint32]) -> npt.NDArray[np.intp]:
+    return np.bitwise_and(hashes, _LOW_HALF, dtype=np.intp)  # native indices: numpy gathers ~3x faster
+
+
+def _high_slots(hashes: npt.NDArray[np.uint32]) -> npt.NDArray[np.intp]:
+    return np.right_shift(hashes, _HALF_BITS, dtype=np.intp)
+
+
+# An empty slot holds a value that cannot be looked up there: its half is not the slot's.
+_SLOTS = np.arange(1 << _HALF_BITS, dtype=np.uint32)
+_EMPTY_TABLES = ((_low_slots, _SLOTS ^ np.uint32(1)), (_high_slots, (_SLOTS ^ np.uint32(1)) << np.uint32(_HALF_BITS)))
+
+
+def _members(values: npt.NDArray[np.uint32], keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """Whether each of ``values`` is one of the distinct ``keys``: cost linear in both, unlike a
+    sort of the two together (``np.intersect1d``), and one pass for many candidates at once."""
+    found = np.zeros(len(values), dtype=np.bool_)
+    for slots, empty in _EMPTY_TABLES:
+        if len(keys) <= _COMPARED_ONE_BY_ONE:
+            break
+        table = empty.copy()
+        key_slots = slots(keys)
+        table[key_slots] = keys  # of keys sharing a slot, one is placed
+        found |= table[slots(values)] == values
+        keys = keys[table[key_slots] != keys]
+    for key in keys:
+        found |= values == key
+    return found
+
+
+def overlaps(query: npt.NDArray[np.uint32], others: Sequence[npt.NDArray[np.uint32]]) -> list[Overlap]:
+    """How much ``query`` shares with each of ``others`` (each an array of distinct hashes)."""
+    if len(others) < TABLE_FROM_CANDIDATES:
+        commons = [len(np.intersect1d(query, other, assume_unique=True)) for other in others]
+    else:
+        lengths = np.fromiter((len(o) for o in others), dtype=np.intp, count=len(others))
+        starts = np.cumsum(lengths) - lengths
+        filled = lengths > 0  # reduceat would give an empty array the next array's first count
+        counted = np.zeros(len(others), dtype=np.int64)
+        counted[filled] = np.add.reduceat(_members(np.concatenate(others), query), starts[filled], dtype=np.int64)
+        commons = counted.tolist()
+    return [_overlap(len(query), len(other), common) for other, common in zip(others, commons, strict=True)]
+
+
 def overlap(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> Overlap:
-    """Jaccard and containment of two sorted, distinct hash arrays."""
-    common = len(np.intersect1d(a, b, assume_unique=True))
-    smaller = min(len(a), len(b))
-    union = len(a) + len(b) - common
+    """Jaccard and containment of two arrays of distinct hashes."""
+    return overlaps(a, [b])[0]
+
+
+def _overlap(size_a: int, size_b: int, common: int) -> Overlap:
+    smaller = min(size_a, size_b)
+    union = size_a + size_b - common
     return Overlap(common / union if union else 1.0, common / smaller if smaller else 1.0, smaller)
 
 
