@@ -41,16 +41,19 @@ import numpy.typing as npt
 
 from app.arrays import sorted_distinct
 from app.errors import EmptyText, NotFound, StoreMismatch, StorywireError
+from app.explain import shared_passages, shared_words, term_words
 from app.fingerprint import Overlap, Signature, Signer, estimate_jaccard, overlap, overlaps
 from app.index import BandedIndex
 from app.ingest import (
     ArticleIn,
     Prepared,
+    clean_tokens,
     derive_source,
     prepare,
     prepare_or_error,
     stored_input,
     stored_shingles,
+    title_tokens,
 )
 from app.memory import release_free_memory
 from app.settings import Settings
@@ -61,6 +64,7 @@ from app.stories import (
     Vector,
     add,
     average_similarities,
+    average_similarity,
     background,
     cosine,
     keywords,
@@ -75,6 +79,11 @@ from app.workers import prepare_all
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
 MAX_SIMILAR_CLUSTERS = 10
+# What /compare shows of the evidence: passages the two texts share, cut to so many words, and
+# the words their story similarity rests on.
+COMPARE_PASSAGES = 5
+COMPARE_PASSAGE_WORDS = 50
+COMPARE_WORDS = 10
 POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them costs more
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
@@ -133,6 +142,10 @@ class Comparison:
     story_threshold: float
     same_group: bool
     same_cluster: bool
+    shared_passages: list[str]
+    shared_words: list[tuple[str, float]]
+    a_score_in_b_cluster: float | None
+    b_score_in_a_cluster: float | None
 
 
 @dataclass(frozen=True)
@@ -761,7 +774,10 @@ class Engine:
         a, b = (self.article(i).article for i in (a_id, b_id))
         with self._lock:  # the index and the shingle cache are shared with the writer
             lsh_candidates = b.seq in self.dup_index.query(a.signature)
-            shared = overlap(self._shingles(a), self._shingles(b))
+            shingles_a, shingles_b = self._shingles(a), self._shingles(b)
+        shared = overlap(shingles_a, shingles_b)
+        tokens_a = clean_tokens(a.clean_text)
+        words = term_words([tokens_a, title_tokens(a.title)])
         return Comparison(
             a=a.id,
             b=b.id,
@@ -775,7 +791,31 @@ class Engine:
             story_threshold=self.settings.story_threshold,
             same_group=a.group_id == b.group_id,
             same_cluster=a.cluster_id == b.cluster_id,
+            shared_passages=shared_passages(
+                tokens_a, shingles_b, self.text.shingle_size, COMPARE_PASSAGES, COMPARE_PASSAGE_WORDS
+            ),
+            shared_words=shared_words(a.story_vector, b.story_vector, words, COMPARE_WORDS),
+            a_score_in_b_cluster=self._story_score_in(a, b.cluster_id),
+            b_score_in_a_cluster=self._story_score_in(b, a.cluster_id),
         )
+
+    def _story_score_in(self, article: Article, cluster_id: str) -> float | None:
+        """The article's story score against a cluster as an ingest would compute it now: its
+        average cosine with the cluster's other members (from the cluster's summed vector, its
+        own part taken out), less the time penalty for the days to the nearest of them. None
+        when the cluster has no other member."""
+        others = [m for m in self.store.cluster_members(cluster_id) if m.id != article.id]
+        centroid = self.store.get_centroid(cluster_id)
+        if not others or centroid is None:
+            return None
+        vector = article.story_vector
+        dot = average_similarity(vector, centroid, 1)
+        if article.cluster_id == cluster_id:
+            held = np.isin(vector.terms, centroid.terms)  # a centroid keeps its heaviest terms only
+            dot -= float(np.dot(vector.weights[held], vector.weights[held]))
+        gap_days = min(abs(m.published_at - article.published_at) for m in others) / _micros(1)
+        penalty = time_penalty(gap_days, self.settings.story_time_penalty, self.settings.story_time_scale_days)
+        return dot / len(others) - penalty
 
     def ready(self) -> int:
         """Number of indexed articles; raises if the store cannot be read."""

@@ -125,6 +125,11 @@ def clean_tokens(clean_text_: str) -> list[str]:
     return [tok for line in clean_text_.splitlines() for tok in tokenize(normalize(line))]
 
 
+def title_tokens(title: str | None) -> list[str]:
+    """Tokens of a title, as its words enter the story vector."""
+    return tokenize(normalize(title or ""))
+
+
 def stored_shingles(clean_text_: str, cfg: TextConfig) -> npt.NDArray[np.uint32]:
     """Shingle hashes of an already stored article, for verifying a candidate."""
     return shingle_hashes(clean_tokens(clean_text_), cfg.shingle_size)
@@ -170,7 +175,7 @@ def prepare(
         shingles=hashes,
         signature=signer.sign(hashes),
         story_counts=term_counts(
-            clean.tokens, tokenize(normalize(title or "")), cfg.stopwords.get(clean.language or "", frozenset()), story
+            clean.tokens, title_tokens(title), cfg.stopwords.get(clean.language or "", frozenset()), story
         ),
     )
 

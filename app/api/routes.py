@@ -172,6 +172,10 @@ def compare_articles(article_id: str, other_id: str, engine: EngineDep) -> s.Com
         story_threshold=c.story_threshold,
         same_group=c.same_group,
         same_cluster=c.same_cluster,
+        shared_passages=c.shared_passages,
+        shared_words=[s.SharedWord(word=w, weight=round(v, 4)) for w, v in c.shared_words],
+        a_score_in_b_cluster=_rounded(c.a_score_in_b_cluster),
+        b_score_in_a_cluster=_rounded(c.b_score_in_a_cluster),
     )
 
 

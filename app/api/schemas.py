@@ -212,6 +212,11 @@ class SimilarOut(BaseModel):
     )
 
 
+class SharedWord(BaseModel):
+    word: str = Field(description="A content word, normalised as the service compares words.")
+    weight: float = Field(description="What it adds to story_similarity.")
+
+
 class CompareOut(BaseModel):
     """Why two stored articles are (or are not) grouped together."""
 
@@ -227,6 +232,21 @@ class CompareOut(BaseModel):
     story_threshold: float
     same_group: bool
     same_cluster: bool
+    shared_passages: list[str] = Field(
+        description="The longest runs of words both cleaned texts hold, normalised, longest first (at most 5, "
+        "each cut at 50 words): the writing that makes them duplicates, or what they have in common."
+    )
+    shared_words: list[SharedWord] = Field(
+        description="The content words story_similarity rests on, with what each adds to it (at most 10, "
+        "largest first)."
+    )
+    a_score_in_b_cluster: float | None = Field(
+        description="a's story score against b's cluster, about as an ingest would compute it now: its average "
+        "cosine with the cluster's other members, less the time penalty for the days to the nearest of them. "
+        "An article that is not a duplicate joins the best cluster scoring at least story_threshold. Null when "
+        "the cluster has no member but a."
+    )
+    b_score_in_a_cluster: float | None = Field(description="The same for b against a's cluster.")
 
 
 class Health(BaseModel):

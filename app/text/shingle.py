@@ -31,18 +31,25 @@ def _fold32(values: npt.NDArray[np.uint64]) -> U32:
     return folded
 
 
-def shingle_hashes(tokens: Sequence[str], size: int) -> U32:
-    """Distinct hashes of the word ``size``-grams of ``tokens``, sorted.
+def shingle_width(tokens: Sequence[str], size: int) -> int:
+    """Words per shingle: ``size``, or all of a text shorter than that (one shingle), so
+    short texts still have a fingerprint."""
+    return min(size, len(tokens))
 
-    A text shorter than ``size`` tokens is one shingle of all its tokens, so short texts
-    still have a fingerprint.
-    """
+
+def shingle_sequence(tokens: Sequence[str], size: int) -> U32:
+    """The hash of the word ``size``-gram starting at each position of ``tokens``, in text order."""
     if not tokens:
         return np.empty(0, dtype=np.uint32)
     th = token_hashes(tokens)
-    width = min(size, len(th))
+    width = shingle_width(tokens, size)
     count = len(th) - width + 1
     acc = np.zeros(count, dtype=np.uint64)
     for offset in range(width):
         acc = acc * _MIX + th[offset : offset + count]  # wraps mod 2^64 by design
-    return sorted_distinct(_fold32(acc))
+    return _fold32(acc)
+
+
+def shingle_hashes(tokens: Sequence[str], size: int) -> U32:
+    """Distinct hashes of the word ``size``-grams of ``tokens``, sorted: what is fingerprinted."""
+    return sorted_distinct(shingle_sequence(tokens, size))

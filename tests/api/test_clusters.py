@@ -273,6 +273,28 @@ def test_compare_explains_a_pair(client: TestClient) -> None:
     assert not apart["same_group"] and apart["similarity"] < 0.1
 
 
+def test_compare_shows_the_evidence(client: TestClient) -> None:
+    dated = {"published_at": "2020-01-13T06:00:00Z"}
+    client.post("/v1/articles", json={"id": "a1", "text": STORY, "title": "Libya talks in Moscow", **dated})
+    client.post("/v1/articles", json={"id": "a2", "text": "Breaking.\n\n" + STORY, **dated})
+    client.post("/v1/articles", json={"id": "b1", "text": OTHER, **dated})
+    same = client.get("/v1/articles/a1/compare/a2").json()
+    # The whole story is the passage they share, cut at 50 words.
+    assert same["shared_passages"][0].startswith("the foreign ministers of russia and turkey met in moscow")
+    assert len(same["shared_passages"][0].split()) == 51 and same["shared_passages"][0].endswith("…")
+    words = [w["word"] for w in same["shared_words"]]
+    assert len(words) == 10 and "libya" in words and "the" not in words
+    assert sum(w["weight"] for w in same["shared_words"]) <= same["story_similarity"] + 1e-3
+    # Two members, published together: a1's score against the other member is their cosine.
+    assert same["a_score_in_b_cluster"] == pytest.approx(same["story_similarity"], abs=2e-4)
+    apart = client.get("/v1/articles/a1/compare/b1").json()
+    assert apart["shared_passages"] == [] and [w["word"] for w in apart["shared_words"]] == ["eastern"]
+    assert apart["a_score_in_b_cluster"] == pytest.approx(apart["story_similarity"], abs=2e-4)
+    assert apart["a_score_in_b_cluster"] < apart["story_threshold"]
+    alone = client.get("/v1/articles/b1/compare/b1").json()  # nothing else in its cluster to score against
+    assert alone["a_score_in_b_cluster"] is None and alone["b_score_in_a_cluster"] is None
+
+
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "articles": None}
     assert client.get("/readyz").json() == {"status": "ready", "articles": 0}
