@@ -42,7 +42,8 @@ def matches(etag: str, if_none_match: str | None) -> bool:
     """Whether an ``If-None-Match`` header names this ETag (a list, or ``*``)."""
     if if_none_match is None:
         return False
-    tags = {t.strip() for t in if_none_match.split(",")}
+    # If-None-Match compares weakly (RFC 9110, 13.1.2): W/"x" names the same tag as "x".
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
     return etag in tags or "*" in tags
 
 
@@ -197,8 +198,21 @@ def _pair(cursor: str, field: str, kinds: tuple[type, type]) -> tuple[Any, Any]:
 
 
 def _storable(value: object) -> bool:
-    """Whether a cursor's value can be compared with the store's: integers must fit its range."""
-    return not isinstance(value, int) or abs(value) <= s.MAX_INTEGER
+    """Whether a cursor's value can be compared with the store's: integers must fit its range
+    (and not be JSON's true or false), strings must be text (JSON can spell half a surrogate pair)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= s.MAX_INTEGER
+    return not isinstance(value, str) or _encodable(value)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def summary(cluster: Cluster, sources: list[str]) -> s.ClusterSummary:
@@ -231,11 +245,11 @@ def list_clusters(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> s.ClusterList | Response:
     """Clusters, most recently updated first, in pages; cheap to poll with ``If-None-Match``."""
+    after = _pair(cursor, "cursor", (int, str)) if cursor else None  # a bad cursor is 422, never 304
     query = f"{engine.version}|{updated_since}|{min_size}|{limit}|{cursor}"
     etag = '"' + hashlib.sha1(query.encode("utf-8")).hexdigest()[:20] + '"'
     if matches(etag, if_none_match):
         return Response(status_code=304, headers={"ETag": etag})
-    after = _pair(cursor, "cursor", (int, str)) if cursor else None
     since = to_micros(updated_since) if updated_since else None
     clusters, sources = engine.clusters(since, min_size, limit + 1, after)
     page, more = clusters[:limit], len(clusters) > limit

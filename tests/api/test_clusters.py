@@ -59,6 +59,7 @@ def test_etag_answers_304_until_something_changes(client: TestClient) -> None:
     first = client.get("/v1/clusters")
     etag = first.headers["etag"]
     assert client.get("/v1/clusters", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/v1/clusters", headers={"If-None-Match": f'"x", W/{etag}'}).status_code == 304  # weak match
     client.post("/v1/articles", json={"id": "a1", "text": STORY})  # unchanged: nothing moves
     assert client.get("/v1/clusters", headers={"If-None-Match": etag}).status_code == 304
     client.post("/v1/articles", json={"id": "b1", "text": OTHER})

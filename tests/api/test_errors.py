@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -139,6 +140,12 @@ def test_bad_query_parameters_are_422(client: TestClient) -> None:
     # Integers beyond what the store holds (they were a 500 from SQLite).
     assert_error(client.get(f"/v1/clusters?min_size={2**63}"), 422, "validation_error", "min_size")
     assert_error(client.get("/v1/clusters", params={"cursor": _cursor(10**30, "c1")}), 422, None, "cursor")
+    # JSON can spell half a surrogate pair, which no store can hold (it was a 500 from SQLite).
+    half_surrogate = base64.urlsafe_b64encode(b'[1, "\\ud800"]').decode("ascii")
+    assert_error(client.get("/v1/clusters", params={"cursor": half_surrogate}), 422, None, "cursor")
+    assert_error(client.get("/v1/clusters", params={"cursor": _cursor(True, "c1")}), 422, None, "cursor")
+    # A bad cursor is refused whatever If-None-Match says.
+    assert_error(client.get("/v1/clusters?cursor=garbage", headers={"If-None-Match": "*"}), 422, None, "cursor")
 
 
 def test_wrong_method_is_405_in_the_error_shape(client: TestClient) -> None:
