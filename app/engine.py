@@ -343,14 +343,20 @@ class Engine:
         self._last_tick = max(self._clock(), self._last_tick + 1)
         return self._last_tick
 
-    def _ingest_one(self, prepared: Prepared, *, reprocess: bool = False) -> IngestResult:
+    def _ingest_one(self, prepared: Prepared, *, reprocess: bool = False) -> IngestResult | StorywireError:
         """Decide and store one article. ``reprocess`` cleans a stored article in place
-        (after its source's template grew): no re-post check, no new template evidence."""
+        (after its source's template grew): no re-post check, no new template evidence.
+        An article that the grown template leaves empty is refused, in place, having changed
+        nothing: the rest of its batch goes on."""
         existing = self.store.get_article(prepared.id)
         if not reprocess and existing is not None and existing.content_hash == prepared.content_hash:
             return self._result(existing, "unchanged", created=False)
         if prepared.template_size != len(self.templates.template(prepared.source)):
-            prepared = self.prepare(prepared.article)  # the template grew since it was prepared
+            # The template grew since it was prepared (an earlier page of its batch taught it).
+            try:
+                prepared = self.prepare(prepared.article)
+            except StorywireError as error:
+                return error
         now = self._tick()
         if existing is not None:
             self._detach(existing)

@@ -153,3 +153,22 @@ def test_response_reports_the_decision_after_learning_corrected_the_page(client:
     answer = third.json()
     assert answer["status"] == "duplicate" and answer["duplicate_of"] == "plain"
     assert client.get("/v1/articles/p2").json()["duplicate_of"] == "plain"
+
+
+def test_a_page_that_a_template_learned_in_its_own_batch_leaves_empty_fails_alone(client: TestClient) -> None:
+    """The batch's first page makes the site's repeated prose template; the second page, prepared
+    before that, holds nothing else. It alone is refused, and the other pages are stored."""
+    for n in range(2):
+        client.post("/v1/articles", json={"id": f"p{n}", "text": f"{ABOUT}\n{body(n)}", "source": "ledger"})
+    batch = [
+        {"id": "p2", "text": f"{ABOUT}\n{body(2)}", "source": "ledger"},
+        {"id": "only-chrome", "text": ABOUT, "source": "ledger"},
+        {"id": "elsewhere", "text": body(3), "source": "wire"},
+    ]
+    response = client.post("/v1/articles/batch", json={"articles": batch})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[1]["error"]["code"] == "empty_text"
+    assert client.get("/v1/articles/p2").status_code == 200 and client.get("/v1/articles/elsewhere").status_code == 200
+    assert client.get("/v1/articles/only-chrome").status_code == 404
