@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
-from app.errors import EmptyText, StorywireError
+from app.errors import EmptyText, InvalidInput, StorywireError
 from app.fingerprint import Signature, Signer
 from app.store.base import Article
 from app.stories import StoryConfig, Vector, term_counts
+from app.text.extract import parse_problem
 from app.text.normalize import normalize
 from app.text.pipeline import TextConfig, clean_html, clean_text, exact_key, shingles
 from app.text.shingle import shingle_hashes
@@ -148,6 +149,9 @@ def prepare(
     """
     title = article.title
     if article.html is not None:
+        problem = parse_problem(article.html)
+        if problem is not None:
+            raise InvalidInput(problem, "html")
         clean, page_title = clean_html(article.html, article.language, cfg, template)
         title = title or page_title
     else:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
-from app.text.extract import html_to_text, visible_text
+from app.text.extract import Extracted, extractable, html_to_text, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
 from app.text.shingle import U32, shingle_hashes
 
@@ -60,8 +60,9 @@ def clean_html(
     html: str, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset()
 ) -> tuple[CleanText, str | None]:
     """Clean an HTML page, and its title: the extractor's main text refined by the chrome step,
-    or, when the extractor finds nothing, the page's visible text through the chrome step."""
-    extracted = html_to_text(html)
+    or, when the extractor finds nothing or the page has too many tags for it, the page's
+    visible text through the chrome step."""
+    extracted = html_to_text(html) if extractable(html) else Extracted("", None)
     if not extracted.text.strip():
         return clean_text(visible_text(html), language, cfg, template), extracted.title
     refined = clean_text(extracted.text, language, cfg, template)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from app.text.extract import visible_text
+import pytest
+
+from app.text import pipeline
+from app.text.extract import MAX_EXTRACTED_TAGS, MAX_TAG_ATTRIBUTES, parse_problem, visible_text
 from app.text.pipeline import TextConfig, clean_html
 
 CFG = TextConfig.default()
@@ -50,3 +53,25 @@ def test_control_characters_in_html_are_spaces_not_an_error() -> None:
 def test_unparseable_html_gives_no_text() -> None:
     clean, _ = clean_html("", "en", CFG)
     assert clean.tokens == ()
+
+
+def test_a_page_of_more_tags_than_the_extractor_affords_is_read_as_visible_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura would spend seconds on it (0.14 ms a tag); the visible text is linear."""
+
+    def extractor_called(html: str) -> None:
+        raise AssertionError("the extractor was given a page of too many tags")
+
+    monkeypatch.setattr(pipeline, "html_to_text", extractor_called)
+    padding = "<b></b>" * (MAX_EXTRACTED_TAGS // 2 + 1)
+    clean, _ = clean_html(page("".join(f"<p>{p}</p>" for p in PARAGRAPHS) + padding), "en", CFG)
+    assert clean.text.splitlines()[-2:] == PARAGRAPHS
+
+
+def test_a_tag_of_too_many_attributes_is_a_parse_problem() -> None:
+    many = "<p " + " ".join(f"a{i}=1" for i in range(MAX_TAG_ATTRIBUTES + 1)) + ">x</p>"
+    assert parse_problem(many) is not None
+    # As many attributes spread over many tags are what long pages hold.
+    spread = "".join(f"<a href=/p{i}>x</a>" for i in range(MAX_TAG_ATTRIBUTES + 1))
+    assert parse_problem(spread) is None and parse_problem(page("<p>short</p>")) is None
