@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import tarfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -118,8 +119,12 @@ class Score:
     full: int = 0
     full_found: int = 0
     empty: int = 0
+    pages: int = 0
+    seconds: float = 0.0  # spent by the method on the pages
 
-    def add(self, output: Counter[str], page: Page) -> None:
+    def add(self, output: Counter[str], page: Page, seconds: float = 0.0) -> None:
+        self.pages += 1
+        self.seconds += seconds
         self.out += sum(output.values())
         self.out_content += sum((output & page.content).values())
         self.full += sum(page.full_text.values())
@@ -137,6 +142,7 @@ class Score:
             "chrome_share": round(1 - precision, 4),
             "text_lost": round(1 - recall, 4),
             "empty_pages": self.empty,
+            "ms_per_page": round(1000 * self.seconds / self.pages, 1) if self.pages else 0.0,
         }
 
 
@@ -169,7 +175,9 @@ def evaluate(limit: int | None = None, offset: int = 0) -> dict[str, dict[str, f
     for page in pages(limit, offset):
         n += 1
         for name, run in runs.items():
-            scores[name].add(run(page.html), page)
+            started = time.perf_counter()
+            output = run(page.html)
+            scores[name].add(output, page, time.perf_counter() - started)
     return {name: {"pages": n, **score.row()} for name, score in scores.items()}
 
 
@@ -182,11 +190,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     result = evaluate(args.limit, args.offset)
-    print(f"{'method':<38} {'pages':>5} {'prec':>6} {'recall':>6} {'F1':>6} {'chrome':>6} {'lost':>6} {'empty':>5}")
+    header = f"{'method':<38} {'pages':>5} {'prec':>6} {'recall':>6} {'F1':>6} {'chrome':>6} {'lost':>6} {'empty':>5}"
+    print(header + f" {'ms/page':>7}")
     for name, row in result.items():
         print(
             f"{name:<38} {row['pages']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f}"
-            f" {row['chrome_share']:>6.3f} {row['text_lost']:>6.3f} {row['empty_pages']:>5}"
+            f" {row['chrome_share']:>6.3f} {row['text_lost']:>6.3f} {row['empty_pages']:>5} {row['ms_per_page']:>7.1f}"
         )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

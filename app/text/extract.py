@@ -16,6 +16,7 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 # each attribute of a tag with the others (one tag of 60,000 attributes: 13 s to parse).
 MAX_EXTRACTED_TAGS = 50_000
 MAX_TAG_ATTRIBUTES = 10_000
+_NO_DATE_SEARCH = {"extensive_search": False, "original_date": False}
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
 # Control characters other than tab and line breaks are never visible text, and lxml refuses to
 # move text holding them (as dropping an element does with its tail), so they become spaces.
@@ -51,7 +52,11 @@ def html_to_text(html: str) -> Extracted:
         include_comments=False,
         include_tables=False,
         include_images=False,
-        with_metadata=True,
+        with_metadata=True,  # for the title
+        # The metadata step also looks for the page's date, which is not used. Its default deep
+        # search (dateparser over the page's text, in every locale) took a third of the time
+        # (L3S-GN1's 621 pages: 76 -> 50 ms a page, the same text and titles).
+        date_extraction_params=_NO_DATE_SEARCH,
         deduplicate=True,
     )
     if doc is None:
