@@ -152,7 +152,7 @@ def prepare(
         problem = parse_problem(article.html)
         if problem is not None:
             raise InvalidInput(problem, "html")
-        clean, page_title = clean_html(article.html, article.language, cfg, template)
+        clean, page_title = clean_html(article.html, article.language, cfg, template, title=not title)
         title = title or page_title
     else:
         clean = clean_text(article.text or "", article.language, cfg, template)

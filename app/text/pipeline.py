@@ -57,12 +57,12 @@ MIN_KEPT_OF_EXTRACTED = 0.5
 
 
 def clean_html(
-    html: str, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset()
+    html: str, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset(), title: bool = True
 ) -> tuple[CleanText, str | None]:
-    """Clean an HTML page, and its title: the extractor's main text refined by the chrome step,
-    or, when the extractor finds nothing or the page has too many tags for it, the page's
-    visible text through the chrome step."""
-    extracted = html_to_text(html) if extractable(html) else Extracted("", None)
+    """Clean an HTML page, and find its title if ``title``: the extractor's main text refined
+    by the chrome step, or, when the extractor finds nothing or the page has too many tags for
+    it, the page's visible text through the chrome step."""
+    extracted = html_to_text(html, title) if extractable(html) else Extracted("", None)
     if not extracted.text.strip():
         return clean_text(visible_text(html), language, cfg, template), extracted.title
     refined = clean_text(extracted.text, language, cfg, template)

@@ -33,6 +33,12 @@ def test_article_page_keeps_its_paragraphs_and_title() -> None:
     assert clean.text.splitlines() == PARAGRAPHS
 
 
+def test_a_page_whose_title_is_known_gives_the_same_text_without_looking_for_one() -> None:
+    html = page("".join(f"<p>{p}</p>" for p in PARAGRAPHS))
+    clean, title = clean_html(html, "en", CFG, title=False)
+    assert title is None and clean == clean_html(html, "en", CFG)[0]
+
+
 def test_short_news_item_is_not_emptied_by_the_chrome_step() -> None:
     short = "<h1>Rates rise</h1><p>The central bank raised rates by half a point on Thursday.</p>"
     clean, _ = clean_html(page(short), "en", CFG)
