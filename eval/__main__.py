@@ -79,6 +79,9 @@ def _stories_options(parser: argparse.ArgumentParser) -> None:
         "--datasets", default=",".join(stories.LOADERS), help=f"comma list of {', '.join(stories.LOADERS)}"
     )
     parser.add_argument("--part", choices=("both", "tune", "heldout"), default="both", help="label split to replay")
+    parser.add_argument(
+        "--undated", action="store_true", help="post without published_at: how much the clusters owe to dates"
+    )
 
 
 def target(args: argparse.Namespace, overrides: dict[str, str]) -> Target:
@@ -100,7 +103,7 @@ def run_stories(args: argparse.Namespace, overrides: dict[str, str]) -> tuple[di
     if unknown:
         raise ValueError(f"unknown dataset(s) {unknown}; choose from {list(stories.LOADERS)}")
     parts = ["tune", "heldout"] if args.part == "both" else [args.part]
-    result = stories.run(names, parts, target(args, overrides), args.batch_size)
+    result = stories.run(names, parts, target(args, overrides), args.batch_size, not args.undated)
     return result, stories.render(result)
 
 

@@ -57,15 +57,17 @@ def article_id(doc: datasets.Doc, prefix: str = "") -> str:
     return prefix + "s" + hashlib.sha1(doc.key.encode()).hexdigest()[:16]
 
 
-def payload(doc: datasets.Doc, position: int, prefix: str = "") -> dict[str, str]:
-    """The ingest JSON: title in ``title``, body (without the repeated headline) in ``text``."""
+def payload(doc: datasets.Doc, position: int, prefix: str = "", dated: bool = True) -> dict[str, str]:
+    """The ingest JSON: title in ``title``, body (without the repeated headline) in ``text``;
+    ``published_at`` unless ``dated`` is off (the service then dates it on receipt)."""
     item = {
         "id": article_id(doc, prefix),
         "title": doc.title,
         "text": "\n\n".join(datasets.body_paragraphs(doc)),
-        "published_at": published_at(doc, position),
         "language": doc.lang,
     }
+    if dated:
+        item["published_at"] = published_at(doc, position)
     if doc.url and doc.url.startswith(("http://", "https://")) and len(doc.url) <= 2048:
         item["url"] = doc.url
     if doc.source:
@@ -83,9 +85,11 @@ def cluster_scores(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> dict[str
     }
 
 
-def observe_service(client: Client, docs: Sequence[datasets.Doc], batch_size: int, prefix: str) -> dict[str, Any]:
+def observe_service(
+    client: Client, docs: Sequence[datasets.Doc], batch_size: int, prefix: str, dated: bool = True
+) -> dict[str, Any]:
     """Replay into the service; cluster labels at ingest and after the replay."""
-    items = [payload(d, i, prefix) for i, d in enumerate(docs)]
+    items = [payload(d, i, prefix, dated) for i, d in enumerate(docs)]
     started = time.perf_counter()
     results = post_all(client, items, batch_size)
     seconds = time.perf_counter() - started
@@ -140,14 +144,16 @@ def best_threshold(by_threshold: Mapping[float, Mapping[str, Any]]) -> float:
     return max(sorted(by_threshold), key=lambda t: by_threshold[t]["bcubed"].f1)
 
 
-def run_part(dataset: str, docs: Sequence[datasets.Doc], target: Target, batch_size: int) -> dict[str, Any]:
+def run_part(
+    dataset: str, docs: Sequence[datasets.Doc], target: Target, batch_size: int, dated: bool = True
+) -> dict[str, Any]:
     """Replay one part of one dataset into its own service and score everything."""
     ordered = replay_order(docs)
     gold = {d.key: str(d.label) for d in ordered}
     prefix = f"eval{int(time.time())}-{dataset}-" if target.url else ""
     _log(f"stories: {dataset} part of {len(ordered)} articles")
     with connect(target) as client:
-        seen = observe_service(client, ordered, batch_size, prefix)
+        seen = observe_service(client, ordered, batch_size, prefix, dated)
         anomalies = [dict(vars(a), dataset=dataset) for a in client.anomaly_list()]
     return {
         "articles": len(ordered),
@@ -164,9 +170,12 @@ def run(
     parts: Sequence[str],
     target: Target,
     batch_size: int = 100,
+    dated: bool = True,
 ) -> dict[str, Any]:
-    """Replay and score every requested dataset part."""
+    """Replay and score every requested dataset part; with ``dated`` off, every article is
+    posted without its publication time (as a labelled set without dates would be)."""
     out: dict[str, Any] = {
+        "dated": dated,
         "settings": dict(target.overrides),
         "url": target.url,
         "service_dir": str(target.cwd),
@@ -177,7 +186,7 @@ def run(
         by_part = {p: [d for d in docs if part_of(name, str(d.label)) == p] for p in PARTS}
         data: dict[str, Any] = {"level": LEVEL[name], "parts": {}}
         for part in parts:
-            data["parts"][part] = run_part(name, by_part[part], target, batch_size)
+            data["parts"][part] = run_part(name, by_part[part], target, batch_size, dated)
         if "tune" not in data["parts"]:
             ordered = replay_order(by_part["tune"])
             data["tune_baselines"] = baseline_runs(ordered, {d.key: str(d.label) for d in ordered})
@@ -214,6 +223,8 @@ def render(out: Mapping[str, Any]) -> str:
     parts = []
     if out["settings"]:
         parts.append(f"service overrides: {out['settings']}")
+    if not out.get("dated", True):
+        parts.append("UNDATED replay: articles posted without published_at (dated on receipt)")
     summary = []
     anomalies: list[Anomaly] = []
     for name, data in out["datasets"].items():

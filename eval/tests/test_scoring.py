@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval import dups, seeds
+from eval import datasets, dups, seeds, stories
 from eval.stream import Page
 
 
@@ -77,3 +77,10 @@ def test_seed_check_passes_and_fails() -> None:
     result = seeds.check(lines, merged, {})
     assert result["seed_pairs_marked_duplicate"] == [("002", "004")]
     assert not result["wraps"][seeds.wrap_id(seeds.WRAPS[2])]["ok"]  # its seed 004 is now merged with 002
+
+
+def test_story_payload_is_dated_unless_the_replay_is_undated() -> None:
+    doc = datasets.Doc(key="k", dataset="newswcl50", lang="en", title="Talks", text="Talks\nBody text.", label="1")
+    dated, undated = stories.payload(doc, 3), stories.payload(doc, 3, dated=False)
+    assert dated["published_at"] == "2020-01-13T07:00:00Z"  # synthetic: 3 steps of 20 minutes
+    assert "published_at" not in undated and {k: v for k, v in dated.items() if k != "published_at"} == undated
