@@ -81,3 +81,11 @@ def test_a_tag_of_too_many_attributes_is_a_parse_problem() -> None:
     # As many attributes spread over many tags are what long pages hold.
     spread = "".join(f"<a href=/p{i}>x</a>" for i in range(MAX_TAG_ATTRIBUTES + 1))
     assert parse_problem(spread) is None and parse_problem(page("<p>short</p>")) is None
+
+
+def test_text_nested_deeper_than_the_parser_limit_is_still_read() -> None:
+    """libxml2 drops text more than 256 elements deep (as unclosed tags pile up) unless told
+    not to; the extractor's own parser drops it, the visible-text fallback reads it."""
+    deep = "<font>" * 300 + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    clean, _ = clean_html(f"<html><body>{deep}</body></html>", "en", CFG)
+    assert clean.text.splitlines() == PARAGRAPHS
