@@ -204,15 +204,7 @@ def _storable(value: object) -> bool:
         return False
     if isinstance(value, int):
         return abs(value) <= s.MAX_INTEGER
-    return not isinstance(value, str) or _encodable(value)
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return not isinstance(value, str) or s.lone_surrogate_at(value) is None
 
 
 def summary(cluster: Cluster, sources: list[str]) -> s.ClusterSummary:

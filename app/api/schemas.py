@@ -14,13 +14,21 @@ ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=[
 MAX_INTEGER = 2**63 - 1  # the store's (SQLite's) largest integer
 
 
-def _no_lone_surrogates(value: str) -> str:
-    """JSON may escape half of a surrogate pair alone (``"\\ud800"``); no UTF-8 text can hold
-    that, so it is refused here rather than failing deep in the text pipeline."""
+def lone_surrogate_at(value: str) -> int | None:
+    """Where the string holds half of a surrogate pair alone, or None. JSON may escape one
+    (``"\\ud800"``); no UTF-8 text can hold it, nor can the store."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(f"holds a lone surrogate (\\u{ord(value[exc.start]):04x} at {exc.start})") from None
+        return exc.start
+    return None
+
+
+def _no_lone_surrogates(value: str) -> str:
+    """Refused here rather than failing deep in the text pipeline."""
+    at = lone_surrogate_at(value)
+    if at is not None:
+        raise ValueError(f"holds a lone surrogate (\\u{ord(value[at]):04x} at {at})")
     return value
 
 
