@@ -93,10 +93,11 @@ RAW_ZLIB_LEVEL = 1
 
 
 def content_hash(article: ArticleIn) -> str:
-    """Fingerprint of what was posted, to tell a re-post (``unchanged``) from an edit (``updated``)."""
+    """Fingerprint of what was posted, to tell a re-post (``unchanged``) from an edit (``updated``).
+    A language tag is case-insensitive (BCP 47): ``AR`` and ``ar`` are the same post."""
     fields = {
         "text": article.text, "html": article.html, "url": article.url, "source": article.source,
-        "title": article.title, "language": article.language,
+        "title": article.title, "language": None if article.language is None else article.language.lower(),
         "published_at": None if article.published_at is None else to_micros(article.published_at),
     }  # fmt: skip
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("utf-8")).hexdigest()

@@ -36,6 +36,14 @@ def test_new_article_then_identical_repost_is_unchanged(client: TestClient, inva
     assert again["cluster_size"] == 1, "a re-post is not counted twice"
 
 
+def test_a_repost_whose_language_tag_differs_only_in_case_is_unchanged(client: TestClient) -> None:
+    post(client, id="a1", text=STORY, language="EN-gb")
+    _, again = post(client, id="a1", text=STORY, language="en-GB")
+    assert again["status"] == "unchanged"
+    _, other = post(client, id="a1", text=STORY, language="fr")
+    assert other["status"] == "updated"
+
+
 def test_near_duplicate_points_to_canonical_and_shares_its_cluster(client: TestClient, invariants: None) -> None:
     _, first = post(client, id="a1", text=STORY)
     edited = STORY.replace("on Monday", "on Monday evening") + "\n\nRead also: markets rally after the talks"
