@@ -136,6 +136,7 @@ class Score:
         recall = self.full_found / self.full if self.full else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return {
+            "pages": self.pages,
             "precision": round(precision, 4),
             "recall": round(recall, 4),
             "f1": round(f1, 4),
@@ -171,14 +172,12 @@ def evaluate(limit: int | None = None, offset: int = 0) -> dict[str, dict[str, f
     cfg = TextConfig.default()
     runs = methods(cfg)
     scores = {name: Score() for name in runs}
-    n = 0
     for page in pages(limit, offset):
-        n += 1
         for name, run in runs.items():
             started = time.perf_counter()
             output = run(page.html)
             scores[name].add(output, page, time.perf_counter() - started)
-    return {name: {"pages": n, **score.row()} for name, score in scores.items()}
+    return {name: score.row() for name, score in scores.items()}
 
 
 def main() -> None:
