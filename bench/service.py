@@ -84,6 +84,7 @@ class Service:
     data_dir: Path
     log_dir: Path
     code_dir: Path = REPO_ROOT  # the folder holding the ``app`` package to serve
+    settings: dict[str, str] = field(default_factory=dict)  # STORYWIRE_* variables other than the defaults
     ready_timeout: float = 900.0
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
@@ -104,7 +105,11 @@ class Service:
         started = time.perf_counter()
         with (self.log_dir / LOG_NAME).open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.code_dir, env=service_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=self.code_dir,
+                env={**service_env(self.data_dir), **self.settings},
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self._wait_ready(started)
         return time.perf_counter() - started
