@@ -84,7 +84,7 @@ MAX_SIMILAR_CLUSTERS = 10
 COMPARE_PASSAGES = 5
 COMPARE_PASSAGE_WORDS = 50
 COMPARE_WORDS = 10
-POOL_MIN_BATCH = 32  # smaller batches are prepared in process: shipping them costs more
+POOL_MIN_BATCH = 32  # fewer posted texts are prepared in process: shipping them costs more
 # Story candidates scored per article: those sharing the most keyword bands first, so the
 # work per article stays bounded however many articles share a common keyword.
 MAX_STORY_CANDIDATES = 200
@@ -153,6 +153,14 @@ class SimilarResult:
     duplicates: list[tuple[str, float]]
     duplicates_truncated: bool  # candidates left unverified or duplicates cut: more may be stored
     clusters: list[tuple[str, float]]
+
+
+def worth_shipping(articles: Sequence[ArticleIn]) -> bool:
+    """Whether preparing these articles in the worker pool beats preparing them in the server.
+    An HTML page costs some twenty posted texts to clean (tens of ms), much of it in lxml calls
+    that hold the GIL, so cleaned in the server it stalls every other request; shipping it costs
+    1-1.5 ms (see README, "HTML over HTTP"). Posted text is worth shipping only in bulk."""
+    return len(articles) >= POOL_MIN_BATCH or any(a.html is not None for a in articles)
 
 
 def canonical_rank(group_size: int, published_at: int, seq: int) -> tuple[int, int, int]:
@@ -280,15 +288,16 @@ class Engine:
         return prepare(article, self.text, self.signer, template, self.story)
 
     def prepare_many(self, articles: Sequence[ArticleIn]) -> list[Prepared | StorywireError]:
-        """Prepare a batch: in the worker pool when there is one and the batch is worth it."""
+        """Prepare articles, bad input returned in place: in the worker pool when there is one
+        and shipping them is worth it."""
         jobs = [(a, self.templates.template(derive_source(a))) for a in articles]
-        if self.pool is None or len(articles) < POOL_MIN_BATCH:
+        if self.pool is None or not worth_shipping(articles):
             return [prepare_or_error(a, self.text, self.signer, template, self.story) for a, template in jobs]
         return prepare_all(self.pool, jobs)
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""
-        result = self.ingest_prepared([self.prepare(article)])[0]
+        result = self.ingest_prepared(self.prepare_many([article]))[0]
         if isinstance(result, StorywireError):
             raise result
         return result
@@ -833,7 +842,9 @@ class Engine:
         stored near-duplicates, and the clusters it would be scored against. A duplicate joins
         its canonical's cluster without scoring (as in ingest), so for one that cluster alone is
         given, with its score."""
-        prepared = self.prepare(article)
+        (prepared,) = self.prepare_many([article])
+        if isinstance(prepared, StorywireError):
+            raise prepared
         background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
             candidates = self.dup_index.query(prepared.signature, limit=len(self.dup_index))  # likeliest first

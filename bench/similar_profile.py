@@ -39,7 +39,7 @@ from bench.stream import ArticleStream
 # The steps timed, as (label, owner, method): each is a method ``Engine.similar`` calls once or
 # a few times per query; ``verify`` includes ``read shingles``.
 STEPS = (
-    ("prepare", "engine", "prepare"),
+    ("prepare", "engine", "prepare_many"),
     ("index query", "dup_index", "query"),
     ("read shingles", "engine", "_candidate_shingles"),
     ("verify", "engine", "_listed_duplicates"),

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.engine import POOL_MIN_BATCH
+from app.engine import POOL_MIN_BATCH, worth_shipping
+from app.ingest import ArticleIn
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SEEDS
@@ -41,3 +42,43 @@ def test_pool_and_in_process_answers_agree(tmp_path: Path) -> None:
     assert pooled == in_process
     assert in_process[7]["ok"] is False and in_process[9]["error"]["code"] == "empty_text"  # type: ignore[index]
     assert sum(r["status"] == "duplicate" for r in in_process) > 10
+
+
+def page(text: str) -> str:
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip())
+    nav = "<nav><a href='/'>Home</a></nav>"
+    return f"<html><head><title>t</title></head><body>{nav}<article>{paragraphs}</article></body></html>"
+
+
+def html_answers(tmp_path: Path, workers: int) -> list[object]:
+    """Answers to HTML posts, each of which the pool prepares when there is one: a single post,
+    a batch of three with a bad page, a near-duplicate looked up without storing it."""
+    seeds = [p.read_text(encoding="utf-8") for p in SEEDS]
+    settings = Settings(data_dir=tmp_path / f"h{workers}", prepare_workers=workers, sqlite_synchronous="OFF")
+    with TestClient(create_app(settings)) as client:
+        single = client.post("/v1/articles", json={"id": "h0", "html": page(seeds[0]), "source": "a.example"})
+        items = [
+            {"id": "h1", "html": page(seeds[1]), "source": "b.example"},
+            {"id": "h2", "html": "<html><body><script>track()</script></body></html>", "source": "b.example"},
+            {"id": "h3", "html": page(seeds[0] + "\nتحديث: وصل الوفد."), "source": "c.example"},
+        ]
+        batch = client.post("/v1/articles/batch", json={"articles": items})
+        similar = client.post("/v1/similar", json={"html": page(seeds[1])})
+        return [r.status_code for r in (single, batch, similar)] + [single.json(), batch.json(), similar.json()]
+
+
+def test_html_posts_are_answered_alike_by_the_pool_and_in_process(tmp_path: Path) -> None:
+    in_process, pooled = html_answers(tmp_path, 0), html_answers(tmp_path, 1)
+    assert pooled == in_process
+    assert in_process[:3] == [201, 200, 200]
+    results = in_process[4]["results"]  # type: ignore[index]
+    assert results[1]["error"]["code"] == "empty_text" and results[2]["duplicate_of"] == "h0"
+    assert in_process[5]["duplicates"][0]["id"] == "h1"  # type: ignore[index]
+
+
+def test_html_is_worth_shipping_to_the_pool_posted_text_only_in_bulk() -> None:
+    text, html = ArticleIn(text="words"), ArticleIn(html="<p>words</p>")
+    assert worth_shipping([html])
+    assert worth_shipping([*[text] * 5, html])
+    assert not worth_shipping([text] * (POOL_MIN_BATCH - 1))
+    assert worth_shipping([text] * POOL_MIN_BATCH)

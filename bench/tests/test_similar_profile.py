@@ -34,7 +34,7 @@ def test_steps_are_timed_and_answers_unchanged(tmp_path: Path) -> None:
     finally:
         engine.store.close()
     assert after == before
-    assert "prepare" not in vars(engine)  # the wrapping is gone
+    assert "prepare_many" not in vars(engine)  # the wrapping is gone
     assert len(rows) == len(inputs)
     assert [listed for _seconds, listed, _steps in rows] == [len(r.duplicates) for r in before]
     assert all(listed >= 1 for _seconds, listed, _steps in rows)  # a copy finds the stored copies
