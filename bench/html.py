@@ -114,17 +114,12 @@ def in_process_rate(limit: int | None) -> dict[str, Any]:
     from app.ingest import ArticleIn, prepare_or_error
     from app.stories import StoryConfig
     from app.text.pipeline import TextConfig
+    from bench.baselines import timed_rate
 
     cfg, signer, story = TextConfig.default(), Signer(128, 1), StoryConfig()
-    pages = l3s_pages(limit)
-    jobs = [ArticleIn(html=html, id=f"p{i}", title=f"Page {i}") for i, html in enumerate(pages)]
-    for job in jobs[:20]:
-        prepare_or_error(job, cfg, signer, frozenset(), story)
-    started = time.perf_counter()
-    for job in jobs:
-        prepare_or_error(job, cfg, signer, frozenset(), story)
-    elapsed = time.perf_counter() - started
-    return {"pages": len(jobs), "seconds": round(elapsed, 2), "pages_per_s": rate(len(jobs), elapsed)}
+    jobs = [ArticleIn(html=html, id=f"p{i}", title=f"Page {i}") for i, html in enumerate(l3s_pages(limit))]
+    timed = timed_rate(jobs, lambda job: prepare_or_error(job, cfg, signer, frozenset(), story))
+    return {"pages": timed["articles"], "seconds": timed["seconds"], "pages_per_s": timed["articles_per_s"]}
 
 
 def baseline(src: Path, limit: int | None) -> dict[str, Any]:
