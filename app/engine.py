@@ -283,7 +283,9 @@ class Engine:
     # ---------------------------------------------------------------- writes
 
     def prepare(self, article: ArticleIn) -> Prepared:
-        """The CPU-bound part of ingest; needs no lock, so callers run it before taking one."""
+        """The CPU-bound part of ingest, in this process. Callers outside the write lock use
+        :meth:`prepare_many`, which may ship the work to the pool; under the lock (cleaning again
+        after a template grew) it stays here, so writers never wait on the pool's queue."""
         template = self.templates.template(derive_source(article))
         return prepare(article, self.text, self.signer, template, self.story)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -28,9 +29,10 @@ from typing import Any
 
 import httpx
 
+from bench.load import Request, encode, probe
 from bench.paths import OUT_DIR, REPO_ROOT
 from bench.service import Service, snapshot_app
-from bench.stats import latency, rate
+from bench.stats import Latency, rate
 
 PROBE_EVERY_S = 0.05
 
@@ -52,21 +54,20 @@ def batches(pages: list[str], rounds: int, size: int) -> Iterator[list[dict[str,
         yield items[start : start + size]
 
 
-def probe(base_url: str, stop: threading.Event, seconds: list[float], others: dict[int, int]) -> None:
-    """Post a small new text every ``PROBE_EVERY_S`` until ``stop``; time each answer."""
+def paced_posts(stop: threading.Event) -> Iterator[Request]:
+    """A small new text to post every ``PROBE_EVERY_S``, until ``stop``."""
+    n = 0
+    while not stop.wait(PROBE_EVERY_S):
+        text = f"Notice {n}: the town council meets on day {n} of the month to discuss the roads, the schools"
+        text += f" and the parks of the city, and what {n} new houses will need."
+        yield "POST", "/v1/articles", encode({"id": f"probe-{n}", "text": text})
+        n += 1
+
+
+def probe_beside(base_url: str, stop: threading.Event, out: list[Latency]) -> None:
+    """Time the paced small posts until ``stop`` (run on a thread beside the load)."""
     with httpx.Client(base_url=base_url, timeout=120) as client:
-        n = 0
-        while not stop.wait(PROBE_EVERY_S):
-            text = f"Notice {n}: the town council meets on day {n} of the month to discuss the roads, the schools"
-            text += f" and the parks of the city, and what {n} new houses will need."
-            body = {"id": f"probe-{n}", "text": text}
-            started = time.perf_counter()
-            status = client.post("/v1/articles", json=body).status_code
-            if status == 201:
-                seconds.append(time.perf_counter() - started)
-            else:
-                others[status] = others.get(status, 0) + 1
-            n += 1
+        out.append(probe(client, paced_posts(stop), {201}, math.inf))
 
 
 def warm_up(base_url: str, pages: list[str]) -> None:
@@ -85,8 +86,8 @@ def run_service(src: Path, root: Path, workers: int, pages: list[str], args: arg
     service.start()
     try:
         warm_up(service.base_url, pages[: args.batch_size])
-        stop, seconds, others = threading.Event(), list[float](), dict[int, int]()
-        prober = threading.Thread(target=probe, args=(service.base_url, stop, seconds, others))
+        stop, timed = threading.Event(), list[Latency]()
+        prober = threading.Thread(target=probe_beside, args=(service.base_url, stop, timed))
         prober.start()
         posted, failed, started = 0, 0, time.perf_counter()
         try:
@@ -102,7 +103,7 @@ def run_service(src: Path, root: Path, workers: int, pages: list[str], args: arg
             prober.join()
         return {
             "workers": workers, "pages": posted, "failed_items": failed, "seconds": round(elapsed, 2),
-            "pages_per_s": rate(posted, elapsed), "probe_post": asdict(latency(seconds, others)),
+            "pages_per_s": rate(posted, elapsed), "probe_post": asdict(timed[0]),
         }  # fmt: skip
     finally:
         service.stop()
