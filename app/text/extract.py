@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
+from trafilatura.deduplication import LRUCache
 
 # huge_tree lifts libxml2's depth limit of 256, past which it drops the text: pages of unclosed
 # tags nest that deep. (Its other limits guard text nodes far larger than a body may be.)
@@ -20,6 +21,13 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
 MAX_EXTRACTED_TAGS = 50_000
 MAX_TAG_ATTRIBUTES = 10_000
 _NO_DATE_SEARCH = {"extensive_search": False, "original_date": False}
+# trafilatura's deduplication drops a paragraph seen more than twice (and returns nothing for a
+# document seen more than twice). With ``deduplicate=True`` it counts in one cache for the whole
+# process, so from the fourth site that carries a wire story, the story's own paragraphs were
+# dropped: a copy came out empty or cut to what it added, and was not found a duplicate. Each
+# page now counts in a cache of its own (trafilatura 2.3 takes one), which still drops text
+# a page repeats within itself and makes a page's text depend on that page alone.
+_DEDUP_CACHE_SIZE = 4096
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
 # Control characters other than tab and line breaks are never visible text, and lxml refuses to
 # move text holding them (as dropping an element does with its tail), so they become spaces.
@@ -63,7 +71,7 @@ def html_to_text(html: str, title: bool = True) -> Extracted:
         # search (dateparser over the page's text, in every locale) took a third of the time
         # (L3S-GN1: 76 -> 50 ms a page; the same text and titles on all 621 pages).
         date_extraction_params=_NO_DATE_SEARCH,
-        deduplicate=True,
+        deduplicate=LRUCache(maxsize=_DEDUP_CACHE_SIZE),
     )
     if doc is None:
         return Extracted("", None)

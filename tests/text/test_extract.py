@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.text import pipeline
-from app.text.extract import MAX_EXTRACTED_TAGS, MAX_TAG_ATTRIBUTES, parse_problem, visible_text
+from app.text.extract import MAX_EXTRACTED_TAGS, MAX_TAG_ATTRIBUTES, html_to_text, parse_problem, visible_text
 from app.text.pipeline import TextConfig, clean_html
 
 CFG = TextConfig.default()
@@ -37,6 +37,15 @@ def test_a_page_whose_title_is_known_gives_the_same_text_without_looking_for_one
     html = page("".join(f"<p>{p}</p>" for p in PARAGRAPHS))
     clean, title = clean_html(html, "en", CFG, title=False)
     assert title is None and clean == clean_html(html, "en", CFG)[0]
+
+
+def test_a_page_read_again_and_again_gives_the_extractor_the_same_text() -> None:
+    """The extractor's deduplication counts within one page, not across a process's pages: a
+    wire story on a fourth site, or a page crawled a fourth time, keeps its paragraphs."""
+    html = page("".join(f"<p>{p}</p>" for p in PARAGRAPHS))
+    texts = [html_to_text(html, title=False).text for _ in range(6)]
+    assert texts[0].splitlines() == PARAGRAPHS
+    assert texts == [texts[0]] * 6
 
 
 def test_short_news_item_is_not_emptied_by_the_chrome_step() -> None:
