@@ -73,7 +73,7 @@ from app.stories import (
     weigh,
 )
 from app.templates import TemplateLearner
-from app.text.pipeline import TextConfig
+from app.text.pipeline import PageText, TextConfig
 from app.workers import prepare_all
 
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
@@ -282,12 +282,13 @@ class Engine:
 
     # ---------------------------------------------------------------- writes
 
-    def prepare(self, article: ArticleIn) -> Prepared:
+    def prepare(self, article: ArticleIn, page: PageText | None = None) -> Prepared:
         """The CPU-bound part of ingest, in this process. Callers outside the write lock use
         :meth:`prepare_many`, which may ship the work to the pool; under the lock (cleaning again
-        after a template grew) it stays here, so writers never wait on the pool's queue."""
+        after a template grew) it stays here, so writers never wait on the pool's queue, and
+        starts from the ``page`` text an HTML post yielded before, so it skips the extractor."""
         template = self.templates.template(derive_source(article))
-        return prepare(article, self.text, self.signer, template, self.story)
+        return prepare(article, self.text, self.signer, template, self.story, page)
 
     def prepare_many(self, articles: Sequence[ArticleIn]) -> list[Prepared | StorywireError]:
         """Prepare articles, bad input returned in place: in the worker pool when there is one
@@ -365,7 +366,7 @@ class Engine:
         if prepared.template_size != len(self.templates.template(prepared.source)):
             # The template grew since it was prepared (an earlier page of its batch taught it).
             try:
-                prepared = self.prepare(prepared.article)
+                prepared = self.prepare(prepared.article, prepared.page)
             except StorywireError as error:
                 return error
         now = self._tick()
@@ -416,6 +417,7 @@ class Engine:
             template_evidence=self._counts_as_evidence(prepared, match, existing if reprocess else None),
             seq=existing.seq if existing is not None else 0,
             shingles=prepared.shingles,
+            page=prepared.page,
         )
         self.store.insert_article(article)
         self.dup_index.insert(article.seq, article.signature)
@@ -451,7 +453,7 @@ class Engine:
         corrected = False
         for stored in self.store.articles_by_seq(affected):
             try:
-                again = replace(self.prepare(stored_input(stored)), content_hash=stored.content_hash)
+                again = replace(self.prepare(stored_input(stored), stored.page), content_hash=stored.content_hash)
             except EmptyText:
                 continue  # nothing but template left: keep what was decided
             if again.exact_key != stored.exact_key:

@@ -18,7 +18,7 @@ from app.store.base import Article
 from app.stories import StoryConfig, Vector, term_counts
 from app.text.extract import parse_problem
 from app.text.normalize import normalize
-from app.text.pipeline import TextConfig, clean_html, clean_text, exact_key, shingles
+from app.text.pipeline import PageText, TextConfig, clean_page, clean_text, exact_key, page_text, shingles
 from app.text.shingle import shingle_hashes
 from app.text.tokenize import tokenize
 
@@ -50,6 +50,7 @@ class Prepared:
     published_at: int | None  # epoch microseconds; None means "time of receipt"
     raw_zlib: bytes  # as posted (text or HTML), compressed here (in a worker) to keep it for re-cleaning
     raw_is_html: bool
+    page: PageText | None  # of an HTML post: kept, so that cleaning it again skips the extractor
     content_hash: str
     # What the engine keeps of the cleaned text (not its tokens: the shingles and term counts
     # below are made from them, and shipping them back from a worker would cost more than they are worth).
@@ -143,18 +144,22 @@ def prepare(
     signer: Signer,
     template: frozenset[int] = frozenset(),
     story: StoryConfig = StoryConfig(),  # noqa: B008 (frozen, so sharing the default is safe)
+    page: PageText | None = None,
 ) -> Prepared:
     """Clean and fingerprint a posted article; raises EmptyText when no article text remains.
 
-    ``template`` holds the line keys of its source's learned template (app.templates).
+    ``template`` holds the line keys of its source's learned template (app.templates); ``page``,
+    the text of its HTML found when it was first prepared, when it is prepared again.
     """
     title = article.title
     if article.html is not None:
-        problem = parse_problem(article.html)
-        if problem is not None:
-            raise InvalidInput(problem, "html")
-        clean, page_title = clean_html(article.html, article.language, cfg, template, title=not title)
-        title = title or page_title
+        if page is None:
+            problem = parse_problem(article.html)
+            if problem is not None:
+                raise InvalidInput(problem, "html")
+            page = page_text(article.html, title=not title)
+        clean = clean_page(page, article.language, cfg, template)
+        title = title or page.title
     else:
         clean = clean_text(article.text or "", article.language, cfg, template)
     if not clean.tokens:
@@ -172,6 +177,7 @@ def prepare(
         published_at=None if article.published_at is None else to_micros(article.published_at),
         raw_zlib=zlib.compress(raw.encode("utf-8"), RAW_ZLIB_LEVEL),
         raw_is_html=article.html is not None,
+        page=page,
         content_hash=content_hash(article),
         language=clean.language,
         clean_text=clean.text,

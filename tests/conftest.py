@@ -62,6 +62,9 @@ def check_invariants(db_path: Path) -> None:
         recomputed = stored_shingles(clean_text, default_text_config())
         assert np.array_equal(np.frombuffer(shingles, dtype="<u4"), recomputed), f"{article_id}'s shingles are stale"
     assert not kept, f"shingles of deleted articles are left: {sorted(kept)}"
+    html = {seq for (seq,) in db.execute("SELECT seq FROM articles WHERE raw_is_html = 1")}
+    pages = {seq for (seq,) in db.execute("SELECT seq FROM article_pages")}
+    assert pages <= html, f"page text kept for posted text or deleted articles: {sorted(pages - html)}"
     clusters = {
         cid: (size, canonical) for cid, size, canonical in db.execute("SELECT id, size, canonical_id FROM clusters")
     }

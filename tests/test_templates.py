@@ -4,18 +4,24 @@ an article a site posts twice is never learned as template, and the learning sur
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from app.main import create_app
+import app.text.pipeline
+from app.main import DB_FILE, create_app
 from app.settings import Settings
 from app.store.base import LineKeys
 from app.templates import TemplateConfig, TemplateLearner, recurring_lines
+from app.text.extract import Extracted
+from tests.conftest import check_invariants
 
 # Prose-like chrome that the line heuristics alone keep: only the site's repetition gives it away.
 ABOUT = (
@@ -172,3 +178,39 @@ def test_a_page_that_a_template_learned_in_its_own_batch_leaves_empty_fails_alon
     assert results[1]["error"]["code"] == "empty_text"
     assert client.get("/v1/articles/p2").status_code == 200 and client.get("/v1/articles/elsewhere").status_code == 200
     assert client.get("/v1/articles/only-chrome").status_code == 404
+
+
+def html_page(n: int) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in [ABOUT, *body(n).splitlines(), NEWSLETTER])
+    return f"<html><head><title>Story {n}</title></head><body><article>{paragraphs}</article></body></html>"
+
+
+def test_html_pages_are_cleaned_again_from_their_kept_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the third page makes the site's prose template, the two before it are cleaned again
+    from the text their HTML yielded, not by the extractor again; a page stored before that text
+    was kept (its row taken away here) is read from its HTML again, to the same clean text."""
+    extracted: list[str] = []
+    extract = app.text.pipeline.html_to_text
+
+    def counted(html: str, title: bool = True) -> Extracted:
+        extracted.append(html)
+        return extract(html, title)
+
+    monkeypatch.setattr(app.text.pipeline, "html_to_text", counted)
+    cleaned: dict[bool, list[str]] = {}
+    for kept in (True, False):
+        settings = Settings(data_dir=tmp_path / str(kept), sqlite_synchronous="NORMAL", prepare_workers=0)
+        extracted.clear()
+        with TestClient(create_app(settings)) as client:
+            for n in range(4):
+                client.post("/v1/articles", json={"id": f"p{n}", "html": html_page(n), "source": "ledger"})
+                if not kept:
+                    with sqlite3.connect(settings.data_dir / DB_FILE) as db:
+                        db.execute("DELETE FROM article_pages")
+            cleaned[kept] = [client.get(f"/v1/articles/p{n}").json()["clean_text"] for n in range(4)]
+        check_invariants(settings.data_dir / DB_FILE)
+        for n, clean in enumerate(cleaned[kept]):
+            assert "independent newspaper" not in clean and "newsletter" not in clean, f"page {n} still has chrome"
+            assert f"story{n}word" in clean
+        assert len(extracted) == (4 if kept else 6)  # once a page, and again for the two cleaned again
+    assert cleaned[True] == cleaned[False]

@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from app.fingerprint import Signature
 from app.stories import Vector
+from app.text.pipeline import PageText
 
 LineKeys = npt.NDArray[np.int64]
 Seqs = npt.NDArray[np.int64]
@@ -51,6 +52,9 @@ class Article:
     # Shingle hashes of the clean text, kept so that verifying a candidate (ingest, /v1/similar,
     # re-grouping) reads them instead of re-tokenising; None in rows stored before they were kept.
     shingles: Shingles | None = None
+    # The text its HTML yielded before the chrome step (None for posted text, and for HTML stored
+    # before it was kept, which is read from the HTML again when the page is cleaned again).
+    page: PageText | None = None
 
     @property
     def raw(self) -> str:

@@ -14,6 +14,7 @@ import struct
 import threading
 import time
 import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ import numpy as np
 from app.fingerprint import from_bytes, to_bytes
 from app.store.base import Article, Cluster, Counts, LineKeys, Member, Shingles, SignatureBatch, Slots
 from app.stories import Vector
+from app.text.pipeline import PageText
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +61,16 @@ CREATE TABLE IF NOT EXISTS article_shingles (
     seq INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
     id TEXT NOT NULL,
     shingles BLOB NOT NULL
+);
+-- The text an HTML page yielded before the chrome step (app.text.pipeline.PageText), zlib-
+-- compressed: when its source's template grows, the page is cleaned again from this, under the
+-- write lock, instead of running the extractor over its HTML again (some 40 ms a page). Posted
+-- text has no row here, nor HTML stored before these were kept.
+CREATE TABLE IF NOT EXISTS article_pages (
+    seq INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
+    by_extractor INTEGER NOT NULL,
+    text_zlib BLOB NOT NULL,
+    title TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source, seq) WHERE template_evidence = 1;
 CREATE TABLE IF NOT EXISTS source_template (
@@ -112,11 +124,15 @@ _ARTICLE_COLUMNS = (
     "raw, raw_is_html, clean_text, signature, story_signature, story_vector, cluster_id, line_keys, duplicate_of, "
     "similarity, template_evidence"
 )
-# A whole article: its row and its shingles (None for rows stored before they were kept).
+# A whole article: its row, its shingles (None for rows stored before they were kept) and the
+# text of its HTML (None for posted text).
 _SELECT_ARTICLES = (
-    "SELECT " + ", ".join(f"a.{c.strip()}" for c in _ARTICLE_COLUMNS.split(",")) + ", s.shingles"
-    " FROM articles a LEFT JOIN article_shingles s ON s.seq = a.seq"
+    "SELECT " + ", ".join(f"a.{c.strip()}" for c in _ARTICLE_COLUMNS.split(",")) + ", s.shingles,"
+    " p.by_extractor AS page_by_extractor, p.text_zlib AS page_text_zlib, p.title AS page_title"
+    " FROM articles a LEFT JOIN article_shingles s ON s.seq = a.seq LEFT JOIN article_pages p ON p.seq = a.seq"
 )
+# zlib's fastest level, as for the post itself (app.ingest.RAW_ZLIB_LEVEL).
+_PAGE_ZLIB_LEVEL = 1
 
 
 V = TypeVar("V")
@@ -316,7 +332,15 @@ def _article(row: sqlite3.Row) -> Article:
         similarity=row["similarity"],
         template_evidence=bool(row["template_evidence"]),
         shingles=None if row["shingles"] is None else from_bytes(row["shingles"]),
+        page=_page(row),
     )
+
+
+def _page(row: sqlite3.Row) -> PageText | None:
+    if row["page_text_zlib"] is None:
+        return None
+    text = zlib.decompress(row["page_text_zlib"]).decode("utf-8")
+    return PageText(text, bool(row["page_by_extractor"]), row["page_title"])
 
 
 def _article_values(a: Article) -> tuple[object, ...]:
@@ -567,6 +591,17 @@ class SqliteStore:
             self._execute(
                 "INSERT INTO article_shingles (seq, id, shingles) VALUES (?, ?, ?)",
                 (article.seq, article.id, to_bytes(article.shingles)),
+            )
+        if article.page is not None:
+            page = article.page
+            self._execute(
+                "INSERT INTO article_pages (seq, by_extractor, text_zlib, title) VALUES (?, ?, ?, ?)",
+                (
+                    article.seq,
+                    int(page.by_extractor),
+                    zlib.compress(page.text.encode("utf-8"), _PAGE_ZLIB_LEVEL),
+                    page.title,
+                ),
             )
         return cur.lastrowid
 

@@ -56,20 +56,47 @@ def clean_text(raw: str, language: str | None, cfg: TextConfig, template: frozen
 MIN_KEPT_OF_EXTRACTED = 0.5
 
 
+@dataclass(frozen=True)
+class PageText:
+    """What the chrome step reads of an HTML page: the extractor's main text, or the page's
+    visible text when the extractor finds nothing. It does not depend on the source's template,
+    so a page cleaned again after its template grew starts from here, not from the HTML again
+    (the extractor is nearly all of an HTML page's cost)."""
+
+    text: str
+    by_extractor: bool  # the extractor's text, which the chrome step may refine only leniently
+    title: str | None  # the page's own title, when it was asked for and found
+
+
+def page_text(html: str, title: bool = True) -> PageText:
+    """The text of an HTML page, and its title if ``title``: the extractor's main text, or,
+    when the extractor finds nothing or the page has too many tags for it, its visible text."""
+    extracted = html_to_text(html, title) if extractable(html) else Extracted("", None)
+    if not extracted.text.strip():
+        return PageText(visible_text(html), False, extracted.title)
+    return PageText(extracted.text, True, extracted.title)
+
+
+def clean_page(
+    page: PageText, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset()
+) -> CleanText:
+    """Clean the text of an HTML page: the extractor's text refined by the chrome step, unless
+    the step would leave too little of it; visible text through the chrome step."""
+    refined = clean_text(page.text, language, cfg, template)
+    if not page.by_extractor:
+        return refined
+    lenient_cfg = replace(cfg, chrome=replace(cfg.chrome, heuristics=False))
+    lenient = clean_text(page.text, refined.language, lenient_cfg, template)
+    enough = len(refined.tokens) >= MIN_KEPT_OF_EXTRACTED * len(lenient.tokens)
+    return refined if enough else lenient
+
+
 def clean_html(
     html: str, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset(), title: bool = True
 ) -> tuple[CleanText, str | None]:
-    """Clean an HTML page, and find its title if ``title``: the extractor's main text refined
-    by the chrome step, or, when the extractor finds nothing or the page has too many tags for
-    it, the page's visible text through the chrome step."""
-    extracted = html_to_text(html, title) if extractable(html) else Extracted("", None)
-    if not extracted.text.strip():
-        return clean_text(visible_text(html), language, cfg, template), extracted.title
-    refined = clean_text(extracted.text, language, cfg, template)
-    lenient_cfg = replace(cfg, chrome=replace(cfg.chrome, heuristics=False))
-    lenient = clean_text(extracted.text, refined.language, lenient_cfg, template)
-    enough = len(refined.tokens) >= MIN_KEPT_OF_EXTRACTED * len(lenient.tokens)
-    return (refined if enough else lenient), extracted.title
+    """Clean an HTML page, and find its title if ``title``."""
+    page = page_text(html, title)
+    return clean_page(page, language, cfg, template), page.title
 
 
 def exact_key(clean: CleanText) -> str:
