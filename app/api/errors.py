@@ -43,13 +43,14 @@ def field_path(loc: Sequence[int | str]) -> str | None:
     return path or None
 
 
-def validation_error_body(errors: Sequence[Any]) -> tuple[int, dict[str, Any]]:
-    """Pydantic errors → 400 for unparseable JSON, else 422 naming the first bad field."""
+def validation_error_body(errors: Sequence[Any], whole: str = "body") -> tuple[int, dict[str, Any]]:
+    """Pydantic errors → 400 for unparseable JSON, else 422 naming the first bad field;
+    ``whole`` names what was validated, for an error about it rather than one of its fields."""
     first = errors[0]
     if first.get("type") == "json_invalid":
         detail = first.get("ctx", {}).get("error", "invalid JSON")
         return 400, error_body("malformed_json", f"the body is not valid JSON: {detail}")
-    message = "; ".join(f"{field_path(e['loc']) or 'body'}: {e['msg']}" for e in errors[:5])
+    message = "; ".join(f"{field_path(e['loc']) or whole}: {e['msg']}" for e in errors[:5])
     return 422, error_body("validation_error", message, field_path(first["loc"]))
 
 

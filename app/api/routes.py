@@ -90,7 +90,7 @@ def _validate_item(raw: Any) -> ArticleIn | StorywireError:
     try:
         return to_input(_ARTICLE.validate_python(raw))
     except ValidationError as exc:
-        _status, body = validation_error_body(exc.errors())
+        _status, body = validation_error_body(exc.errors(), whole="item")
         return ValidationFailed(body["error"]["message"], body["error"].get("field"))
 
 

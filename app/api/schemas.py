@@ -108,7 +108,9 @@ class IngestOut(BaseModel):
 class ErrorBody(BaseModel):
     code: str
     message: str
-    field: str | None = None
+    # Absent, not null, when the error is about no one field: in a batch item as in a whole
+    # response's error body (app.api.errors.error_body).
+    field: str | None = Field(default=None, exclude_if=lambda field: field is None)
 
 
 class ErrorOut(BaseModel):
