@@ -296,7 +296,7 @@ class Engine:
         jobs = [(a, self.templates.template(derive_source(a))) for a in articles]
         if self.pool is None or not worth_shipping(articles):
             return [prepare_or_error(a, self.text, self.signer, template, self.story) for a, template in jobs]
-        return prepare_all(self.pool, jobs)
+        return prepare_all(self.pool, self.settings.prepare_workers, jobs)
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""

@@ -12,8 +12,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from itertools import islice
 
 from app.errors import StorywireError
 from app.fingerprint import Signer
@@ -59,7 +61,30 @@ def start_pool(workers: int, shingle_size: int, num_perm: int, seed: int) -> Exe
     )
 
 
-def prepare_all(pool: Executor, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
-    """Prepare articles in the pool, in order."""
-    chunk = max(1, len(jobs) // 16)
-    return list(pool.map(_prepare, jobs, chunksize=chunk))
+def _prepare_chunk(jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
+    return [_prepare(job) for job in jobs]
+
+
+# A call's articles go to the pool in chunks of at most this many, and at most one chunk more
+# than there are workers is queued there at a time: enough to keep every worker busy while the
+# next is submitted. The pool serves its queue in order, so a job another request submits
+# meanwhile (a single HTML page) waits behind those few chunks, not behind a whole batch: with
+# all of a batch's chunks queued at once, a page posted beside a text crawler's batches of 100
+# waited p50 236 / p99 611 ms (one worker).
+MAX_CHUNK = 16
+
+
+def prepare_all(
+    pool: Executor, workers: int, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]
+) -> list[Prepared | StorywireError]:
+    """Prepare articles in the pool of ``workers`` processes, in order."""
+    size = min(MAX_CHUNK, max(1, len(jobs) // 16))
+    chunks = iter([jobs[start : start + size] for start in range(0, len(jobs), size)])
+    queued = deque(pool.submit(_prepare_chunk, chunk) for chunk in islice(chunks, workers + 1))
+    prepared: list[Prepared | StorywireError] = []
+    while queued:
+        prepared.extend(queued.popleft().result())
+        following = next(chunks, None)
+        if following is not None:
+            queued.append(pool.submit(_prepare_chunk, following))
+    return prepared

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -205,7 +206,7 @@ def test_html_pages_are_cleaned_again_from_their_kept_text(tmp_path: Path, monke
             for n in range(4):
                 client.post("/v1/articles", json={"id": f"p{n}", "html": html_page(n), "source": "ledger"})
                 if not kept:
-                    with sqlite3.connect(settings.data_dir / DB_FILE) as db:
+                    with closing(sqlite3.connect(settings.data_dir / DB_FILE)) as db, db:
                         db.execute("DELETE FROM article_pages")
             cleaned[kept] = [client.get(f"/v1/articles/p{n}").json()["clean_text"] for n in range(4)]
         check_invariants(settings.data_dir / DB_FILE)

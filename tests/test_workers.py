@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app import workers
 from app.engine import POOL_MIN_BATCH, worth_shipping
-from app.ingest import ArticleIn
+from app.fingerprint import Signer
+from app.ingest import ArticleIn, Prepared
 from app.main import create_app
 from app.settings import Settings
+from app.stories import StoryConfig
+from app.text.pipeline import TextConfig
 from tests.conftest import SEEDS
 
 
@@ -82,3 +90,38 @@ def test_html_is_worth_shipping_to_the_pool_posted_text_only_in_bulk() -> None:
     assert worth_shipping([*[text] * 5, html])
     assert not worth_shipping([text] * (POOL_MIN_BATCH - 1))
     assert worth_shipping([text] * POOL_MIN_BATCH)
+
+
+class _CountingPool(Executor):
+    """Runs each job when submitted; counts the chunks submitted and not yet collected."""
+
+    def __init__(self) -> None:
+        self.queued = 0
+        self.most_queued = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.queued += 1
+        self.most_queued = max(self.most_queued, self.queued)
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        collect = future.result
+
+        def result(timeout: float | None = None) -> Any:
+            self.queued -= 1
+            return collect(timeout)
+
+        future.result = result  # type: ignore[method-assign]
+        return future
+
+
+def test_a_batch_keeps_only_a_few_chunks_queued_in_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool serves its queue in order: a page another request posts beside a big batch waits
+    behind one chunk more than there are workers, not behind the whole batch."""
+    monkeypatch.setattr(workers, "_worker", (TextConfig.default(), Signer(128, 1), StoryConfig()))
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    jobs = [(ArticleIn(id=f"a{i}", text=f"{texts[i % 5]}\n\nتحديث {i}"), frozenset[int]()) for i in range(300)]
+    for count in (1, 2):
+        pool = _CountingPool()
+        prepared = workers.prepare_all(pool, count, jobs)
+        assert pool.most_queued == count + 1
+        assert [p.id for p in prepared if isinstance(p, Prepared)] == [f"a{i}" for i in range(300)]

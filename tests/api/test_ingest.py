@@ -91,7 +91,7 @@ def test_default_id_without_url_comes_from_content(client: TestClient) -> None:
     assert a["id"] == b["id"] and b["status"] == "unchanged"
 
 
-def test_html_input_goes_through_the_extractor(client: TestClient) -> None:
+def test_html_input_goes_through_the_extractor(client: TestClient, invariants: None) -> None:
     html = (
         "<html><head><title>Talks in Moscow</title></head><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
@@ -103,6 +103,9 @@ def test_html_input_goes_through_the_extractor(client: TestClient) -> None:
     article = client.get("/v1/articles/page").json()
     assert article["title"] == "Talks in Moscow"
     assert "Copyright" not in article["clean_text"] and "Home" not in article["clean_text"]
+    # Posted again as text: the text kept of its HTML goes with the HTML (the invariants check).
+    status, body = post(client, id="page", text=STORY + "\n\nUpdated at noon.")
+    assert status == 200 and body["status"] == "updated"
 
 
 def test_batch_reports_each_item_and_a_bad_item_fails_alone(client: TestClient, invariants: None) -> None:
