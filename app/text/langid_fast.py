@@ -77,14 +77,26 @@ def feature_counts(m: _Model, data: bytes) -> tuple[npt.NDArray[np.int64], npt.N
     """Features found in ``data`` and how often, in order of first occurrence."""
     found = m.feature[automaton_states(m, data)]
     found = found[found >= 0]
-    if len(found) == 0:
+    n = len(found)
+    if n == 0:
         return found, np.zeros(0, dtype=np.float32)
-    order = np.argsort(found, kind="stable")
-    ordered = found[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    counts = np.diff(np.append(starts, len(found)))
-    by_first = np.argsort(order[starts])
-    return ordered[starts][by_first], counts[by_first].astype(np.float32)
+    # Two plain sorts of packed keys, not stable argsorts: on SaudiNewsNet samples (1,850
+    # features found) counting took 165 us after the walk, 96 of them in a stable argsort of
+    # int64, and takes 92 so. A key packs a feature (< 2^17) above a position (< 2^bits): it fits
+    # an int64 for any text. First (feature, position): each feature's occurrences together.
+    bits = n.bit_length()
+    by_feature = (found << bits) | np.arange(n)
+    by_feature.sort()
+    features = by_feature >> bits
+    starts = np.flatnonzero(np.concatenate(([True], features[1:] != features[:-1])))
+    counts = np.diff(np.append(starts, n))
+    # Then (first position, index among the distinct features): the library's order.
+    distinct = len(starts)
+    index_bits = distinct.bit_length()
+    by_first = ((by_feature[starts] & ((1 << bits) - 1)) << index_bits) | np.arange(distinct)
+    by_first.sort()
+    order = by_first & ((1 << index_bits) - 1)
+    return features[starts][order], counts[order].astype(np.float32)
 
 
 def table_rows(m: _Model, features: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:

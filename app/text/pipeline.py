@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
 from app.text.extract import Extracted, extractable, html_to_text, visible_text
@@ -46,7 +47,7 @@ def clean_text(raw: str, language: str | None, cfg: TextConfig, template: frozen
     lang = primary_tag(language) or detect_language(raw)
     page = make_blocks(raw, cfg.stopwords.get(lang or ""))
     blocks = strip_chrome(page, cfg.chrome, template)
-    tokens = tuple(tok for block in blocks for tok in block.tokens)
+    tokens = tuple(chain.from_iterable(block.tokens for block in blocks))  # no Python frame per token
     keys = tuple(dict.fromkeys(b.key for b in page))
     return CleanText(lang, "\n".join(b.text for b in blocks), tokens, keys)
 

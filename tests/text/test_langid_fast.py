@@ -57,6 +57,17 @@ def test_classify_agrees_on_random_mixed_text(seed: int, length: int) -> None:
     assert classify(text) == py3langid.classify(text)[0]
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 3000))
+def test_features_and_their_order_agree_on_random_mixed_text(seed: int, length: int) -> None:
+    """Long samples repeat features many times: counts and first-occurrence order must hold."""
+    ident = py3langid.langid._get_identifier()
+    data = LanguageIdentifier._encode(mixed_text(seed, length))
+    expected = visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, data) or {}
+    features, counts = feature_counts(model(), data)
+    assert list(expected.items()) == list(zip(features.tolist(), counts.astype(int).tolist(), strict=True))
+
+
 def test_no_feature_is_longer_than_the_window() -> None:
     """The vectorised walk is exact only if every automaton state is at most WINDOW bytes deep."""
     m = model()
