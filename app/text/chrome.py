@@ -139,31 +139,32 @@ def promote_runs(kinds: Sequence[Kind], lengths: Sequence[int], cfg: ChromeConfi
     return promoted
 
 
-def _neighbour(kinds: Sequence[Kind], start: int, step: int) -> Kind:
-    """The nearest GOOD or BAD class in one direction; the page edge counts as BAD."""
-    i = start + step
-    while 0 <= i < len(kinds):
-        if kinds[i] in (Kind.GOOD, Kind.BAD):
-            return kinds[i]
-        i += step
-    return Kind.BAD
+def _decisive_before(kinds: Sequence[Kind]) -> list[Kind]:
+    """For each block, the nearest GOOD or BAD class before it; the page edge counts as BAD."""
+    nearest, last = [], Kind.BAD
+    for kind in kinds:
+        nearest.append(last)
+        if kind in (Kind.GOOD, Kind.BAD):
+            last = kind
+    return nearest
 
 
 def resolve(kinds: Sequence[Kind]) -> list[bool]:
     """Keep mask after context: uncertain blocks between two good ones are kept.
 
     A near-good block is kept when either side is good; a short block only when both are.
+    The nearest decisive class on each side comes from one pass each way: a walk out from every
+    uncertain block was quadratic, 2.2 s on an L3S page of 1,950 lines, most of them uncertain.
     """
+    before, after = _decisive_before(kinds), _decisive_before(kinds[::-1])[::-1]
     keep = []
-    for i, kind in enumerate(kinds):
+    for kind, left, right in zip(kinds, before, after, strict=True):
         if kind in (Kind.GOOD, Kind.BAD):
             keep.append(kind is Kind.GOOD)
-            continue
-        before, after = _neighbour(kinds, i, -1), _neighbour(kinds, i, 1)
-        if kind is Kind.NEAR_GOOD:
-            keep.append(Kind.GOOD in (before, after))
+        elif kind is Kind.NEAR_GOOD:
+            keep.append(Kind.GOOD in (left, right))
         else:
-            keep.append(before is Kind.GOOD and after is Kind.GOOD)
+            keep.append(left is Kind.GOOD and right is Kind.GOOD)
     return keep
 
 

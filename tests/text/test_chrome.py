@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.fingerprint import overlap
-from app.text.chrome import is_boilerplate
+from app.text.chrome import Kind, is_boilerplate, resolve
 from app.text.normalize import normalize
 from app.text.pipeline import TextConfig, clean_text, shingles
 from tests.conftest import seed_body
@@ -92,3 +92,38 @@ _PIECES = st.sampled_from([*_PHRASES, " ", "  ", "a", "ı", "İ", "K", "x" * 30,
 def test_boilerplate_check_agrees_with_the_case_insensitive_pattern(raw: str) -> None:
     text = normalize(raw)
     assert is_boilerplate(text) == bool(_CASE_INSENSITIVE_BOILERPLATE.search(text))
+
+
+def _nearest_decisive(kinds: list[Kind], at: int, step: int) -> Kind:
+    """The definition: walk out from a block to the first GOOD or BAD one (the edge is BAD)."""
+    i = at + step
+    while 0 <= i < len(kinds):
+        if kinds[i] in (Kind.GOOD, Kind.BAD):
+            return kinds[i]
+        i += step
+    return Kind.BAD
+
+
+@given(st.lists(st.sampled_from(list(Kind)), max_size=60))
+def test_uncertain_blocks_are_kept_by_their_nearest_decisive_neighbours(kinds: list[Kind]) -> None:
+    expected = []
+    for i, kind in enumerate(kinds):
+        sides = (_nearest_decisive(kinds, i, -1), _nearest_decisive(kinds, i, 1))
+        if kind in (Kind.GOOD, Kind.BAD):
+            expected.append(kind is Kind.GOOD)
+        elif kind is Kind.NEAR_GOOD:
+            expected.append(Kind.GOOD in sides)
+        else:
+            expected.append(sides == (Kind.GOOD, Kind.GOOD))
+    assert resolve(kinds) == expected
+
+
+def test_a_page_of_thousands_of_short_lines_keeps_its_article(seeds: list[str]) -> None:
+    """Link lists of thousands of lines around the story (the chrome step once walked out from
+    every such line to its neighbours: quadratic in the page's lines)."""
+    cfg = TextConfig.default()
+    links = "\n".join(f"Link number {i}" for i in range(3000))
+    body = "\n".join(seed_body(seeds[0]))
+    cleaned = clean_text(f"{links}\n{body}\n{links}", None, cfg)
+    assert "Link number" not in cleaned.text
+    assert overlap(shingles(cleaned, cfg), shingles(clean_text(body, None, cfg), cfg)).jaccard >= 0.9
