@@ -31,7 +31,6 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -74,7 +73,7 @@ from app.stories import (
 )
 from app.templates import TemplateLearner
 from app.text.pipeline import PageText, TextConfig
-from app.workers import prepare_all
+from app.workers import WorkerPool
 
 # Bumped whenever the text pipeline changes what a stored fingerprint means.
 PIPELINE_VERSION = 2
@@ -220,7 +219,7 @@ class Engine:
         settings: Settings,
         text: TextConfig,
         clock: Callable[[], int] = _micros_now,
-        pool: Executor | None = None,
+        pool: WorkerPool | None = None,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -296,7 +295,7 @@ class Engine:
         jobs = [(a, self.templates.template(derive_source(a))) for a in articles]
         if self.pool is None or not worth_shipping(articles):
             return [prepare_or_error(a, self.text, self.signer, template, self.story) for a, template in jobs]
-        return prepare_all(self.pool, self.settings.prepare_workers, jobs)
+        return self.pool.prepare(jobs)
 
     def ingest(self, article: ArticleIn) -> IngestResult:
         """Ingest one article (raises a StorywireError for bad input, storing nothing)."""

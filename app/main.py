@@ -19,7 +19,7 @@ from app.store.sqlite import SqliteStore
 from app.stories import background
 from app.text.language import detect_language
 from app.text.pipeline import TextConfig
-from app.workers import start_pool
+from app.workers import WorkerPool
 
 DB_FILE = "storywire.db"
 # Start-up builds the word statistics (``app.stories.background``) of the languages of this
@@ -35,7 +35,7 @@ def open_engine(settings: Settings) -> Engine:
     detect_language("Load the language model now, not on the first request.")
     pool = None
     if settings.prepare_workers:
-        pool = start_pool(settings.prepare_workers, settings.shingle_size, settings.num_perm, settings.seed)
+        pool = WorkerPool(settings.prepare_workers, settings.shingle_size, settings.num_perm, settings.seed)
     try:
         engine = Engine(store, settings, TextConfig.default(settings.shingle_size), pool=pool)
         for language in store.recent_languages(WARM_LANGUAGES_OF):
@@ -44,7 +44,7 @@ def open_engine(settings: Settings) -> Engine:
     except BaseException:
         store.close()
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown()
         raise
 
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             if app.state.engine.pool is not None:
-                app.state.engine.pool.shutdown(cancel_futures=True)
+                app.state.engine.pool.shutdown()
             app.state.engine.store.close()
 
     app = FastAPI(

@@ -8,6 +8,7 @@ The engine keeps every decision in the main process.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -15,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
 from app.errors import StorywireError
@@ -89,3 +91,39 @@ def prepare_all(
         if following is not None:
             queued.append(pool.submit(_prepare_chunk, following))
     return prepared
+
+
+class WorkerPool:
+    """The worker processes, started again when one dies.
+
+    A worker killed outright (the OOM killer, kill -9, a crash in a C library) breaks a
+    ``ProcessPoolExecutor`` for good: every later submit raises ``BrokenProcessPool``, so
+    every post holding HTML and every large batch answered 500 until the server restarted,
+    while /readyz still said ready. The request that meets the broken pool starts a fresh
+    one and is prepared there, once; the requests after it use the fresh pool.
+    """
+
+    def __init__(self, workers: int, shingle_size: int, num_perm: int, seed: int) -> None:
+        self.workers = workers
+        self._config = (shingle_size, num_perm, seed)
+        self._lock = threading.Lock()
+        self._executor = start_pool(workers, *self._config)
+
+    def prepare(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
+        """:func:`prepare_all` in the pool; in a fresh pool if this one has lost a worker."""
+        executor = self._executor
+        try:
+            return prepare_all(executor, self.workers, jobs)
+        except BrokenProcessPool:
+            return prepare_all(self._replace(executor), self.workers, jobs)
+
+    def _replace(self, broken: Executor) -> Executor:
+        with self._lock:
+            if self._executor is broken:  # not already replaced by a request that met it first
+                logging.getLogger("storywire").warning("a prepare worker died: starting the pool again")
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._executor = start_pool(self.workers, *self._config)
+            return self._executor
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(cancel_futures=True)

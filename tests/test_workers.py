@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -82,6 +85,27 @@ def test_html_posts_are_answered_alike_by_the_pool_and_in_process(tmp_path: Path
     results = in_process[4]["results"]  # type: ignore[index]
     assert results[1]["error"]["code"] == "empty_text" and results[2]["duplicate_of"] == "h0"
     assert in_process[5]["duplicates"][0]["id"] == "h1"  # type: ignore[index]
+
+
+def test_a_worker_killed_outright_is_replaced_and_the_post_still_answered(tmp_path: Path) -> None:
+    """The OOM killer or a crash in C code kills a worker: posts that need the pool still work."""
+    seeds = [p.read_text(encoding="utf-8") for p in SEEDS]
+    settings = Settings(data_dir=tmp_path / "killed", prepare_workers=1, sqlite_synchronous="OFF")
+    with TestClient(create_app(settings)) as client:
+        first = client.post("/v1/articles", json={"id": "k0", "html": page(seeds[0]), "source": "a.example"})
+        assert first.status_code == 201
+        killed = [child.pid for child in multiprocessing.active_children()]
+        assert killed, "the pool's worker is a child process"
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        for child in multiprocessing.active_children():
+            child.join(timeout=10)
+        again = client.post("/v1/articles", json={"id": "k1", "html": page(seeds[1]), "source": "b.example"})
+        assert again.status_code == 201, again.text
+        texts = [{"id": f"t{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
+        batch = client.post("/v1/articles/batch", json={"articles": texts})
+        assert batch.status_code == 200 and all(item["ok"] for item in batch.json()["results"])
+        assert not set(killed) & {child.pid for child in multiprocessing.active_children()}
 
 
 def test_html_is_worth_shipping_to_the_pool_posted_text_only_in_bulk() -> None:
