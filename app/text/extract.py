@@ -3,6 +3,7 @@ fallback the page's visible text block by block (lxml), never regular expression
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.html
@@ -51,10 +52,20 @@ def extractable(html: str) -> bool:
 
 def parse_problem(html: str) -> str | None:
     """Why the page must not be parsed at all, or None: a tag with more attributes than
-    parsing can afford (counted as '=' between two '<', split only when the page has that many)."""
-    if html.count("=") > MAX_TAG_ATTRIBUTES and max(part.count("=") for part in html.split("<")) > MAX_TAG_ATTRIBUTES:
+    parsing can afford, counted as the '=' from a '<' to the next '>' or '<'. (Counting to the
+    next '<' alone took an inline script's or a text's '=' for attributes: a page with a 200 KB
+    script was refused.) Pages are only split when they hold that many '=' in all."""
+    if html.count("=") > MAX_TAG_ATTRIBUTES and max(_tag_parts(html)) > MAX_TAG_ATTRIBUTES:
         return f"the page has a tag with more than {MAX_TAG_ATTRIBUTES:,} attributes, more than parsing can afford"
     return None
+
+
+def _tag_parts(html: str) -> Iterator[int]:
+    """The '=' count of each stretch that starts at a '<' and ends before the next '>' or '<'."""
+    for part in html.split("<")[1:]:
+        end = part.find(">")
+        yield part.count("=", 0, end if end >= 0 else len(part))
+    yield 0
 
 
 def html_to_text(html: str, title: bool = True) -> Extracted:

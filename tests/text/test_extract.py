@@ -90,6 +90,10 @@ def test_a_tag_of_too_many_attributes_is_a_parse_problem() -> None:
     # As many attributes spread over many tags are what long pages hold.
     spread = "".join(f"<a href=/p{i}>x</a>" for i in range(MAX_TAG_ATTRIBUTES + 1))
     assert parse_problem(spread) is None and parse_problem(page("<p>short</p>")) is None
+    # Nor are the '=' of an inline script or of a text.
+    script = "<script>" + ";".join(f"var v{i}=function(a){{return a==={i}}}" for i in range(5200)) + "</script>"
+    assert parse_problem(page(script + "<p>short</p>")) is None
+    assert parse_problem(page("<p>" + "=" * 20_000 + "</p>")) is None
 
 
 def test_text_nested_deeper_than_the_parser_limit_is_still_read() -> None:
