@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import wordfreq
 
-from app.text.normalize import normalize
+from app.text.normalize import normalize_many
 from app.text.shingle import token_hashes
 from app.text.tokenize import tokenize
 
@@ -129,20 +129,23 @@ class Background:
 def background(language: str | None) -> Background | None:
     """wordfreq's frequencies of ``language`` as shares of articles, keyed like our terms
     (normalised and hashed the same way); None for languages wordfreq has no list for.
-    Built once per language and process (1-2 s: a few hundred thousand words)."""
+    Built once per language and process (1-3 s: a few hundred thousand words)."""
     files = wordfreq.available_languages()
     code = _WORDFREQ_CODES.get(language or "", language or "")
     if code not in files:
         return None
+    words: list[str] = []
+    word_frequencies: list[float] = []
+    # read_cBpack rather than get_frequency_dict: the latter keeps every list it read in a cache.
+    for centibels, bucket in enumerate(wordfreq.read_cBpack(files[code])):
+        words.extend(bucket)
+        word_frequencies.extend([wordfreq.cB_to_freq(-centibels)] * len(bucket))
     tokens: list[str] = []
     frequencies: list[float] = []
-    # read_cBpack rather than get_frequency_dict: the latter keeps every list it read in a cache.
-    for centibels, words in enumerate(wordfreq.read_cBpack(files[code])):
-        frequency = wordfreq.cB_to_freq(-centibels)
-        for word in words:
-            parts = tokenize(normalize(word))
-            tokens.extend(parts)
-            frequencies.extend([frequency] * len(parts))
+    for normalized, frequency in zip(normalize_many(words), word_frequencies, strict=True):
+        parts = tokenize(normalized)
+        tokens.extend(parts)
+        frequencies.extend([frequency] * len(parts))
     terms, inverse = np.unique(token_hashes(tokens).astype(np.uint32), return_inverse=True)
     per_term = np.bincount(inverse, weights=frequencies, minlength=len(terms))
     shares = -np.expm1(-per_term * TYPICAL_ARTICLE_WORDS)  # P(a word at this rate appears at least once)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Harakat, Quranic marks and the superscript alef: optional in print, so copies differ by them.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
@@ -40,6 +41,21 @@ def normalize(text: str) -> str:
 
     Idempotent: ``normalize(normalize(t)) == normalize(t)``.
     """
+    return " ".join(_fold(text).split())  # str.split's white space is re's \s: the same collapse
+
+
+def normalize_many(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, folded as one text: each call costs some 5 us beyond
+    its characters, and a language's word list is some 300,000 words (normalising them one by
+    one took 2.7 of the 4.0 s that French's story statistics took to build, profiled). A line
+    feed is a starter that no character composes with and that no fold makes or removes, so
+    folding the texts joined by line feeds and splitting there again gives each text's fold."""
+    if any("\n" in text for text in texts):
+        return [normalize(text) for text in texts]
+    return [" ".join(line.split()) for line in _fold("\n".join(texts)).split("\n")] if texts else []
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFKC", text)  # case folding can leave non-NFKC sequences
     text = _FORMAT_CHARS.sub("", text)
@@ -47,4 +63,4 @@ def normalize(text: str) -> str:
     if not text.isascii():  # nothing to fold in ASCII text
         for letter, folded in _ARABIC_FOLD:
             text = text.replace(letter, folded)
-    return " ".join(text.split())  # str.split's white space is re's \s: the same collapse
+    return text

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.text import normalize as normalize_module
-from app.text.normalize import normalize
+from app.text.normalize import normalize, normalize_many
 from app.text.tokenize import tokenize
 
 
@@ -81,3 +81,23 @@ def test_normalize_folds_as_one_simultaneous_translation(text: str) -> None:
     reference = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     reference = module._ARABIC_MARKS.sub("", module._FORMAT_CHARS.sub("", reference)).translate(table)
     assert normalize(text) == re.sub(r"\s+", " ", reference).strip()
+
+
+# Combining marks and characters that compose with them, so that a line feed between two
+# texts would show if a fold reached across it; and any text at all.
+_AROUND_LINE_FEEDS = st.lists(
+    st.one_of(
+        st.lists(
+            st.sampled_from(["e", "\u0301", "\u0308", "\u1100", "\u1161", "\u0627", "\u0653", "\u0654"]), max_size=6
+        ).map("".join),
+        st.lists(_SPECIAL, max_size=8).map("".join),
+        st.text(max_size=8),
+    ),
+    max_size=12,
+)
+
+
+@given(_AROUND_LINE_FEEDS)
+def test_normalize_many_is_normalize_of_each(texts: list[str]) -> None:
+    """Folded as one text, each text still folds alone (a language's word list is folded so)."""
+    assert normalize_many(texts) == [normalize(text) for text in texts]
