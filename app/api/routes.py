@@ -87,11 +87,21 @@ def post_article(article: s.ArticlePost, engine: EngineDep, response: Response) 
 
 
 def _validate_item(raw: Any) -> ArticleIn | StorywireError:
+    if not isinstance(raw, dict):  # pydantic would name our model class to the client here
+        return ValidationFailed(f"item: an article must be a JSON object, not {_json_type(raw)}")
     try:
         return to_input(_ARTICLE.validate_python(raw))
     except ValidationError as exc:
         _status, body = validation_error_body(exc.errors(), whole="item")
         return ValidationFailed(body["error"]["message"], body["error"].get("field"))
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for a person reading the error."""
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _prepare_batch(engine: Engine, items: list[Any]) -> list[Prepared | StorywireError]:
