@@ -154,7 +154,7 @@ def resolve(kinds: Sequence[Kind]) -> list[bool]:
 
     A near-good block is kept when either side is good; a short block only when both are.
     The nearest decisive class on each side comes from one pass each way: a walk out from every
-    uncertain block was quadratic, 2.2 s on an L3S page of 1,950 lines, most of them uncertain.
+    uncertain block was quadratic, most of the 2.9 s an L3S page of 1,950 lines took to prepare.
     """
     before, after = _decisive_before(kinds), _decisive_before(kinds[::-1])[::-1]
     keep = []
