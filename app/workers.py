@@ -82,7 +82,7 @@ def prepare_all(
 ) -> list[Prepared | StorywireError]:
     """Prepare articles in the pool of ``workers`` processes, in order."""
     size = min(MAX_CHUNK, max(1, len(jobs) // 16))
-    chunks = iter([jobs[start : start + size] for start in range(0, len(jobs), size)])
+    chunks = (jobs[start : start + size] for start in range(0, len(jobs), size))
     queued = deque(pool.submit(_prepare_chunk, chunk) for chunk in islice(chunks, workers + 1))
     prepared: list[Prepared | StorywireError] = []
     while queued:

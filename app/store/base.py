@@ -23,6 +23,11 @@ Slots = npt.NDArray[np.int64]
 Shingles = npt.NDArray[np.uint32]
 Counts = npt.NDArray[np.uint32]
 
+# zlib's fastest level for the text kept compressed (the post as posted, the text of an HTML
+# page): on SaudiNewsNet 0.10 ms an article against 0.20 at the default level 6, for 1,395
+# bytes against 1,214 (the raw text averages 3,437).
+KEPT_TEXT_ZLIB_LEVEL = 1
+
 
 @dataclass
 class Article:

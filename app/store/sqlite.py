@@ -25,7 +25,17 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from app.fingerprint import from_bytes, to_bytes
-from app.store.base import Article, Cluster, Counts, LineKeys, Member, Shingles, SignatureBatch, Slots
+from app.store.base import (
+    KEPT_TEXT_ZLIB_LEVEL,
+    Article,
+    Cluster,
+    Counts,
+    LineKeys,
+    Member,
+    Shingles,
+    SignatureBatch,
+    Slots,
+)
 from app.stories import Vector
 from app.text.pipeline import PageText
 
@@ -131,8 +141,6 @@ _SELECT_ARTICLES = (
     " p.by_extractor AS page_by_extractor, p.text_zlib AS page_text_zlib, p.title AS page_title"
     " FROM articles a LEFT JOIN article_shingles s ON s.seq = a.seq LEFT JOIN article_pages p ON p.seq = a.seq"
 )
-# zlib's fastest level, as for the post itself (app.ingest.RAW_ZLIB_LEVEL).
-_PAGE_ZLIB_LEVEL = 1
 
 
 V = TypeVar("V")
@@ -599,7 +607,7 @@ class SqliteStore:
                 (
                     article.seq,
                     int(page.by_extractor),
-                    zlib.compress(page.text.encode("utf-8"), _PAGE_ZLIB_LEVEL),
+                    zlib.compress(page.text.encode("utf-8"), KEPT_TEXT_ZLIB_LEVEL),
                     page.title,
                 ),
             )

@@ -55,7 +55,7 @@ def parse_problem(html: str) -> str | None:
     parsing can afford, counted as the '=' from a '<' to the next '>' or '<'. (Counting to the
     next '<' alone took an inline script's or a text's '=' for attributes: a page with a 200 KB
     script was refused.) Pages are only split when they hold that many '=' in all."""
-    if html.count("=") > MAX_TAG_ATTRIBUTES and max(_tag_parts(html)) > MAX_TAG_ATTRIBUTES:
+    if html.count("=") > MAX_TAG_ATTRIBUTES and max(_tag_parts(html), default=0) > MAX_TAG_ATTRIBUTES:
         return f"the page has a tag with more than {MAX_TAG_ATTRIBUTES:,} attributes, more than parsing can afford"
     return None
 
@@ -65,7 +65,6 @@ def _tag_parts(html: str) -> Iterator[int]:
     for part in html.split("<")[1:]:
         end = part.find(">")
         yield part.count("=", 0, end if end >= 0 else len(part))
-    yield 0
 
 
 def html_to_text(html: str, title: bool = True) -> Extracted:
