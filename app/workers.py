@@ -14,7 +14,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -93,6 +94,28 @@ def prepare_all(
     return prepared
 
 
+class Turnstile:
+    """Lets callers through one at a time, in the order they arrived."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._changed:
+            ticket = self._issued
+            self._issued += 1
+            self._changed.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+
 class WorkerPool:
     """The worker processes, started again when one dies.
 
@@ -101,16 +124,31 @@ class WorkerPool:
     every post holding HTML and every large batch answered 500 until the server restarted,
     while /readyz still said ready. The request that meets the broken pool starts a fresh
     one and is prepared there, once; the requests after it use the fresh pool.
+
+    Batches of more than one chunk take turns, in the order they came: one batch's chunks fill
+    the pool's queue until it is prepared, then the next one's. Interleaved, two crawlers'
+    batches were both prepared late, then decided one after the other in the server while the
+    workers waited for the next batches to arrive. In turns, the workers prepare the next batch
+    while the server decides the one before. Smaller posts (a page, a few articles) skip the
+    turnstile and wait behind at most workers + 1 chunks.
     """
 
     def __init__(self, workers: int, shingle_size: int, num_perm: int, seed: int) -> None:
         self.workers = workers
         self._config = (shingle_size, num_perm, seed)
         self._lock = threading.Lock()
+        self._batches = Turnstile()
         self._executor = start_pool(workers, *self._config)
 
     def prepare(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
-        """:func:`prepare_all` in the pool; in a fresh pool if this one has lost a worker."""
+        """:func:`prepare_all` in the pool (a batch in its turn); in a fresh pool if this one has
+        lost a worker."""
+        if len(jobs) <= MAX_CHUNK:
+            return self._prepare(jobs)
+        with self._batches.turn():
+            return self._prepare(jobs)
+
+    def _prepare(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
         executor = self._executor
         try:
             return prepare_all(executor, self.workers, jobs)

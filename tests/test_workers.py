@@ -5,8 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,54 @@ def test_a_batch_keeps_only_a_few_chunks_queued_in_the_pool(monkeypatch: pytest.
         prepared = workers.prepare_all(pool, count, jobs)
         assert pool.most_queued == count + 1
         assert [p.id for p in prepared if isinstance(p, Prepared)] == [f"a{i}" for i in range(300)]
+
+
+class _OrderedPool(Executor):
+    """One thread serving submitted chunks in order, as a pool of one worker does; logs the
+    id of each chunk's first article as it runs."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self.ran: list[str] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        def run() -> Any:
+            self.ran.append(args[0][0][0].id)
+            time.sleep(0.002)  # long enough for the other caller to queue its chunks meanwhile
+            return fn(*args, **kwargs)
+
+        return self._thread.submit(run)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._thread.shutdown(wait, cancel_futures=cancel_futures)
+
+
+def test_batches_take_turns_in_the_pool_and_a_single_page_does_not_wait_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two crawlers' batches, interleaved chunk by chunk, would both be prepared late; in turns,
+    the first is ready to be decided while the second is prepared. A single post still waits
+    behind a few chunks only."""
+    monkeypatch.setattr(workers, "_worker", (TextConfig.default(), Signer(128, 1), StoryConfig()))
+    ordered = _OrderedPool()
+    monkeypatch.setattr(workers, "start_pool", lambda *_args: ordered)
+    pool = workers.WorkerPool(1, 5, 128, 1)
+    text = SEEDS[0].read_text(encoding="utf-8")
+
+    def jobs(prefix: str, count: int) -> list[tuple[ArticleIn, frozenset[int]]]:
+        return [(ArticleIn(id=f"{prefix}{i}", text=f"{text}\n\n{prefix} {i}"), frozenset[int]()) for i in range(count)]
+
+    batches = [jobs("a", 160), jobs("b", 160)]
+    with ThreadPoolExecutor(max_workers=3) as callers:
+        prepared = [callers.submit(pool.prepare, b) for b in batches]
+        while len(ordered.ran) < 3:
+            time.sleep(0.001)
+        single = callers.submit(pool.prepare, jobs("page", 1))
+        answers = [p.result() for p in prepared]
+        single.result()
+    pool.shutdown()
+    assert [[p.id for p in a if isinstance(p, Prepared)] for a in answers] == [[j.id for j, _ in b] for b in batches]
+    batch_chunks = [c for c in ordered.ran if not c.startswith("page")]
+    owners = [c[0] for c in batch_chunks]
+    assert owners == sorted(owners) or owners == sorted(owners, reverse=True)  # one batch, then the other
+    assert ordered.ran.index("page0") < len(ordered.ran) // 2  # not behind both batches
