@@ -3,7 +3,8 @@
 StorywireError            base; carries a snake_case code and a message for a person
 ├── InvalidInput          422 the request is well-formed JSON but its content is not acceptable
 │   ├── ValidationFailed  422 a field has the wrong type or format (one batch item)
-│   └── EmptyText         422 nothing is left of the text once the page is cleaned
+│   ├── EmptyText         422 nothing is left of the text once the page is cleaned
+│   └── Unprocessable     422 preparing the page killed the worker process, each time it was tried
 ├── PayloadTooLarge       413 the batch is over its limit
 ├── NotFound              404 unknown article or cluster id
 └── StoreMismatch         the data directory was made with other fingerprint parameters
@@ -35,6 +36,10 @@ class ValidationFailed(InvalidInput):
 
 class EmptyText(InvalidInput):
     code = "empty_text"
+
+
+class Unprocessable(InvalidInput):
+    code = "unprocessable_page"
 
 
 class PayloadTooLarge(StorywireError):

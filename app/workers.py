@@ -15,18 +15,19 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from itertools import islice
 
-from app.errors import StorywireError
+from app.errors import StorywireError, Unprocessable
 from app.fingerprint import Signer
 from app.ingest import ArticleIn, Prepared, prepare_or_error
 from app.stories import StoryConfig
 from app.text.language import detect_language
 from app.text.pipeline import TextConfig
 
+_log = logging.getLogger("storywire")
 _worker: tuple[TextConfig, Signer, StoryConfig] | None = None
 PARENT_CHECK_SECONDS = 1.0
 
@@ -123,7 +124,11 @@ class WorkerPool:
     ``ProcessPoolExecutor`` for good: every later submit raises ``BrokenProcessPool``, so
     every post holding HTML and every large batch answered 500 until the server restarted,
     while /readyz still said ready. The request that meets the broken pool starts a fresh
-    one and is prepared there, once; the requests after it use the fresh pool.
+    one and is prepared there; the requests after it use the fresh pool. If its articles
+    break the fresh pool too, one of them may be what kills a worker (a page that crashes a
+    C library, or takes all the memory): each is then prepared alone in a pool of the
+    request's own, and one that kills that worker as well is refused (422), so a page that
+    crashes the pipeline fails alone instead of failing its batch with a 500 every time.
 
     Batches of more than one chunk take turns, in the order they came: one batch's chunks fill
     the pool's queue until it is prepared, then the next one's. Interleaved, two crawlers'
@@ -153,12 +158,38 @@ class WorkerPool:
         try:
             return prepare_all(executor, self.workers, jobs)
         except BrokenProcessPool:
-            return prepare_all(self._replace(executor), self.workers, jobs)
+            executor = self._replace(executor)
+        try:
+            return prepare_all(executor, self.workers, jobs)
+        except BrokenProcessPool:
+            self._replace(executor)
+            return self._prepare_apart(jobs)
+
+    def _prepare_apart(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
+        """Each job alone, in a one-worker pool only this request uses (so what kills its worker
+        is the job it was preparing, not another request's page); a job that kills it is refused
+        and the pool started again for the next one."""
+        prepared: list[Prepared | StorywireError] = []
+        apart = start_pool(1, *self._config)
+        try:
+            for job in jobs:
+                try:
+                    prepared.extend(prepare_all(apart, 1, [job]))
+                except BrokenProcessPool:
+                    _log.warning("refused article %r: preparing it killed the worker", job[0].id)
+                    apart.shutdown(wait=False, cancel_futures=True)
+                    apart = start_pool(1, *self._config)
+                    field = "html" if job[0].html is not None else "text"
+                    message = "this page killed the process that cleans pages, each of the three times it was tried"
+                    prepared.append(Unprocessable(message, field))
+        finally:
+            apart.shutdown(wait=False, cancel_futures=True)
+        return prepared
 
     def _replace(self, broken: Executor) -> Executor:
         with self._lock:
             if self._executor is broken:  # not already replaced by a request that met it first
-                logging.getLogger("storywire").warning("a prepare worker died: starting the pool again")
+                _log.warning("a prepare worker died: starting the pool again")
                 broken.shutdown(wait=False, cancel_futures=True)
                 self._executor = start_pool(self.workers, *self._config)
             return self._executor

@@ -8,6 +8,7 @@ import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from app import workers
 from app.engine import POOL_MIN_BATCH, worth_shipping
+from app.errors import StorywireError
 from app.fingerprint import Signer
 from app.ingest import ArticleIn, Prepared
 from app.main import create_app
@@ -201,3 +203,71 @@ def test_batches_take_turns_in_the_pool_and_a_single_page_does_not_wait_for_them
     owners = [c[0] for c in batch_chunks]
     assert owners == sorted(owners) or owners == sorted(owners, reverse=True)  # one batch, then the other
     assert ordered.ran.index("page0") < len(ordered.ran) // 2  # not behind both batches
+
+
+class _DyingPool(Executor):
+    """Prepares chunks in process, as a worker would; a chunk holding the article ``poison``
+    kills the worker, and the pool is broken from then on."""
+
+    def __init__(self) -> None:
+        self.broken = False
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self.broken:
+            raise BrokenProcessPool("a worker died")
+        future: Future[Any] = Future()
+        if any(article.id == "poison" for article, _template in args[0]):
+            self.broken = True
+            future.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@pytest.fixture
+def dying_pools(monkeypatch: pytest.MonkeyPatch) -> list[_DyingPool]:
+    """Every pool the service starts is a _DyingPool; the list holds them in start order."""
+    monkeypatch.setattr(workers, "_worker", (TextConfig.default(), Signer(128, 1), StoryConfig()))
+    started: list[_DyingPool] = []
+
+    def start(*_args: Any) -> _DyingPool:
+        started.append(_DyingPool())
+        return started[-1]
+
+    monkeypatch.setattr(workers, "start_pool", start)
+    return started
+
+
+def test_a_page_that_kills_every_worker_fails_alone_and_the_rest_is_prepared(dying_pools: list[_DyingPool]) -> None:
+    text = SEEDS[0].read_text(encoding="utf-8")
+    ids = [f"a{i}" for i in range(40)]
+    ids[17] = "poison"
+    pool = workers.WorkerPool(1, 5, 128, 1)
+    prepared = pool.prepare([(ArticleIn(id=i, text=f"{text}\n\n{i}"), frozenset[int]()) for i in ids])
+    assert [p.id if isinstance(p, Prepared) else p.code for p in prepared] == [
+        "unprocessable_page" if i == "poison" else i for i in ids
+    ]
+    assert isinstance(prepared[17], StorywireError) and prepared[17].field == "text"
+    # the shared pool broke twice, the request's own twice (before and after the poison)
+    assert len(dying_pools) == 5
+    later = pool.prepare([(ArticleIn(id="after", text=text), frozenset[int]())])
+    assert [p.id for p in later if isinstance(p, Prepared)] == ["after"]
+
+
+def test_a_post_that_kills_every_worker_is_refused_and_nothing_is_stored(
+    tmp_path: Path, dying_pools: list[_DyingPool]
+) -> None:
+    seeds = [p.read_text(encoding="utf-8") for p in SEEDS]
+    settings = Settings(data_dir=tmp_path / "poison", prepare_workers=1, sqlite_synchronous="OFF")
+    with TestClient(create_app(settings)) as client:
+        single = client.post("/v1/articles", json={"id": "poison", "html": page(seeds[0]), "source": "a.example"})
+        assert single.status_code == 422, single.text
+        assert single.json()["error"]["code"] == "unprocessable_page"
+        assert single.json()["error"]["field"] == "html"
+        texts = [{"id": f"t{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
+        texts.insert(3, {"id": "poison", "text": seeds[1], "source": "s"})
+        results = client.post("/v1/articles/batch", json={"articles": texts}).json()["results"]
+        assert [r["ok"] for r in results] == [i != 3 for i in range(len(texts))]
+        assert results[3]["error"]["code"] == "unprocessable_page"
+        assert client.get("/v1/articles/poison").status_code == 404
+        assert client.get("/v1/articles/t0").status_code == 200
