@@ -30,6 +30,11 @@ from app.text.pipeline import TextConfig
 _log = logging.getLogger("storywire")
 _worker: tuple[TextConfig, Signer, StoryConfig] | None = None
 PARENT_CHECK_SECONDS = 1.0
+# Prepared after a page killed a worker alone: if this kills the next one too, workers are
+# dying whatever they prepare, and the page is not to blame.
+KNOWN_GOOD = ArticleIn(
+    id="known-good", text="A short known-good text, prepared to tell a bad page from a failing worker."
+)
 
 
 def _start(shingle_size: int, num_perm: int, seed: int, server: int) -> None:
@@ -102,19 +107,34 @@ class Turnstile:
         self._changed = threading.Condition()
         self._issued = 0
         self._serving = 0
+        self._abandoned: set[int] = set()  # tickets whose holders stopped waiting
 
     @contextmanager
     def turn(self) -> Iterator[None]:
         with self._changed:
             ticket = self._issued
             self._issued += 1
-            self._changed.wait_for(lambda: self._serving == ticket)
+            try:
+                self._changed.wait_for(lambda: self._serving == ticket)
+            except BaseException:  # interrupted while waiting: the turn must not stay taken
+                if self._serving == ticket:
+                    self._pass_on()
+                else:
+                    self._abandoned.add(ticket)
+                raise
         try:
             yield
         finally:
             with self._changed:
-                self._serving += 1
-                self._changed.notify_all()
+                self._pass_on()
+
+    def _pass_on(self) -> None:
+        """End the current turn (the condition's lock held): the next waiting ticket's."""
+        self._serving += 1
+        while self._serving in self._abandoned:
+            self._abandoned.remove(self._serving)
+            self._serving += 1
+        self._changed.notify_all()
 
 
 class WorkerPool:
@@ -126,11 +146,11 @@ class WorkerPool:
     while /readyz still said ready. The request that meets the broken pool starts a fresh
     one and is prepared there; the requests after it use the fresh pool. If its articles
     break the fresh pool too, one of them may be what kills a worker (a page that crashes a
-    C library, or takes all the memory): each is then prepared alone in a pool of the
-    request's own, and one that kills that worker as well is refused (422), so a page that
-    crashes the pipeline fails alone instead of failing its batch with a 500 every time.
+    C library, or takes all the memory): each is then prepared alone in a worker of its own,
+    and one that kills that worker as well is refused (422), so a page that crashes the
+    pipeline fails alone instead of failing its batch with a 500 every time it is posted.
 
-    Batches of more than one chunk take turns, in the order they came: one batch's chunks fill
+    Batches of more than ``MAX_CHUNK`` articles take turns, in the order they came: one batch's chunks fill
     the pool's queue until it is prepared, then the next one's. Interleaved, two crawlers'
     batches were both prepared late, then decided one after the other in the server while the
     workers waited for the next batches to arrive. In turns, the workers prepare the next batch
@@ -143,17 +163,22 @@ class WorkerPool:
         self._config = (shingle_size, num_perm, seed)
         self._lock = threading.Lock()
         self._batches = Turnstile()
+        self._apart = threading.Lock()
         self._executor = start_pool(workers, *self._config)
 
     def prepare(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
         """:func:`prepare_all` in the pool (a batch in its turn); in a fresh pool if this one has
-        lost a worker."""
+        lost a worker; each article apart if the fresh one is lost too."""
         if len(jobs) <= MAX_CHUNK:
-            return self._prepare(jobs)
-        with self._batches.turn():
-            return self._prepare(jobs)
+            prepared = self._pooled(jobs)
+        else:
+            with self._batches.turn():
+                prepared = self._pooled(jobs)
+        return prepared if prepared is not None else self._prepare_apart(jobs)
 
-    def _prepare(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
+    def _pooled(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError] | None:
+        """The jobs prepared in the shared pool, started again once if a worker dies; None if
+        the fresh pool loses a worker too."""
         executor = self._executor
         try:
             return prepare_all(executor, self.workers, jobs)
@@ -163,28 +188,33 @@ class WorkerPool:
             return prepare_all(executor, self.workers, jobs)
         except BrokenProcessPool:
             self._replace(executor)
-            return self._prepare_apart(jobs)
+            return None
 
     def _prepare_apart(self, jobs: Sequence[tuple[ArticleIn, frozenset[int]]]) -> list[Prepared | StorywireError]:
-        """Each job alone, in a one-worker pool only this request uses (so what kills its worker
-        is the job it was preparing, not another request's page); a job that kills it is refused
-        and the pool started again for the next one."""
-        prepared: list[Prepared | StorywireError] = []
-        apart = start_pool(1, *self._config)
-        try:
-            for job in jobs:
-                try:
-                    prepared.extend(prepare_all(apart, 1, [job]))
-                except BrokenProcessPool:
-                    _log.warning("refused article %r: preparing it killed the worker", job[0].id)
-                    apart.shutdown(wait=False, cancel_futures=True)
-                    apart = start_pool(1, *self._config)
+        """Each job alone, in a worker of its own (one request at a time: at most one process
+        more than the pool), so that what kills that worker is the job it was preparing, not
+        another request's page. A job that kills it is refused, unless a known-good page kills
+        the next worker too: then the fault is not the page's (the machine out of memory,
+        workers that cannot start), and BrokenProcessPool goes up as before (a 500)."""
+        with self._apart:
+            prepared: list[Prepared | StorywireError] = []
+            apart = start_pool(1, *self._config)
+            try:
+                for job in jobs:
+                    try:
+                        prepared.extend(prepare_all(apart, 1, [job]))
+                        continue
+                    except BrokenProcessPool:
+                        apart.shutdown(wait=False, cancel_futures=True)
+                        apart = start_pool(1, *self._config)
+                    prepare_all(apart, 1, [(KNOWN_GOOD, frozenset())])  # raises if workers die regardless
+                    _log.warning("refused article %r: preparing it alone killed the worker", job[0].id)
                     field = "html" if job[0].html is not None else "text"
-                    message = "this page killed the process that cleans pages, each of the three times it was tried"
+                    message = "preparing this page killed the worker process, in its batch and alone"
                     prepared.append(Unprocessable(message, field))
-        finally:
-            apart.shutdown(wait=False, cancel_futures=True)
-        return prepared
+            finally:
+                apart.shutdown(wait=False, cancel_futures=True)
+            return prepared
 
     def _replace(self, broken: Executor) -> Executor:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -191,37 +192,73 @@ def test_batches_take_turns_in_the_pool_and_a_single_page_does_not_wait_for_them
 
     batches = [jobs("a", 160), jobs("b", 160)]
     with ThreadPoolExecutor(max_workers=3) as callers:
-        prepared = [callers.submit(pool.prepare, b) for b in batches]
+        first = callers.submit(pool.prepare, batches[0])
+        while not ordered.ran:  # the first batch has come (and taken its turn) before the second
+            time.sleep(0.001)
+        second = callers.submit(pool.prepare, batches[1])
         while len(ordered.ran) < 3:
             time.sleep(0.001)
         single = callers.submit(pool.prepare, jobs("page", 1))
-        answers = [p.result() for p in prepared]
+        answers = [first.result(), second.result()]
         single.result()
     pool.shutdown()
     assert [[p.id for p in a if isinstance(p, Prepared)] for a in answers] == [[j.id for j, _ in b] for b in batches]
-    batch_chunks = [c for c in ordered.ran if not c.startswith("page")]
-    owners = [c[0] for c in batch_chunks]
-    assert owners == sorted(owners) or owners == sorted(owners, reverse=True)  # one batch, then the other
+    owners = [c[0] for c in ordered.ran if not c.startswith("page")]
+    assert owners == sorted(owners)  # the first batch's every chunk, then the second's
     assert ordered.ran.index("page0") < len(ordered.ran) // 2  # not behind both batches
+
+
+def test_a_caller_interrupted_while_waiting_for_its_turn_does_not_hold_up_the_next() -> None:
+    turnstile = workers.Turnstile()
+    interrupted = threading.Event()
+
+    def wait_for(_predicate: Callable[[], bool], timeout: float | None = None) -> bool:
+        raise KeyboardInterrupt  # as a signal would, while the caller waits
+
+    def interrupted_caller() -> None:
+        try:
+            with turnstile.turn():
+                pytest.fail("an interrupted caller never gets its turn")
+        except KeyboardInterrupt:
+            interrupted.set()
+
+    with turnstile.turn():
+        turnstile._changed.wait_for = wait_for  # type: ignore[method-assign,assignment]
+        caller = threading.Thread(target=interrupted_caller)
+        caller.start()
+        caller.join()
+        del turnstile._changed.wait_for  # back to Condition.wait_for
+    assert interrupted.is_set()
+    later = threading.Thread(target=lambda: turnstile.turn().__enter__(), daemon=True)
+    later.start()
+    later.join(timeout=5)
+    assert not later.is_alive(), "the turn after the abandoned one was never given"
 
 
 class _DyingPool(Executor):
     """Prepares chunks in process, as a worker would; a chunk holding the article ``poison``
-    kills the worker, and the pool is broken from then on."""
+    (or any chunk, when workers die whatever they prepare) kills the worker, and the pool is
+    broken from then on."""
+
+    kill_everything = False
 
     def __init__(self) -> None:
         self.broken = False
+        self.shut_down = False
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         if self.broken:
             raise BrokenProcessPool("a worker died")
         future: Future[Any] = Future()
-        if any(article.id == "poison" for article, _template in args[0]):
+        if self.kill_everything or any(article.id == "poison" for article, _template in args[0]):
             self.broken = True
             future.set_exception(BrokenProcessPool("a worker died"))
         else:
             future.set_result(fn(*args, **kwargs))
         return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.shut_down = True
 
 
 @pytest.fixture
@@ -248,8 +285,10 @@ def test_a_page_that_kills_every_worker_fails_alone_and_the_rest_is_prepared(dyi
         "unprocessable_page" if i == "poison" else i for i in ids
     ]
     assert isinstance(prepared[17], StorywireError) and prepared[17].field == "text"
-    # the shared pool broke twice, the request's own twice (before and after the poison)
+    # the shared pool started twice more (both attempts broke it), the page's own worker twice
+    # (the poison broke the first); all but the shared pool in use are shut down
     assert len(dying_pools) == 5
+    assert [p.shut_down for p in dying_pools] == [True, True, False, True, True]
     later = pool.prepare([(ArticleIn(id="after", text=text), frozenset[int]())])
     assert [p.id for p in later if isinstance(p, Prepared)] == ["after"]
 
@@ -271,3 +310,15 @@ def test_a_post_that_kills_every_worker_is_refused_and_nothing_is_stored(
         assert results[3]["error"]["code"] == "unprocessable_page"
         assert client.get("/v1/articles/poison").status_code == 404
         assert client.get("/v1/articles/t0").status_code == 200
+
+
+def test_workers_dying_whatever_they_prepare_are_no_page_s_fault(
+    dying_pools: list[_DyingPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of memory, every worker dies: the posts fail (a 500) rather than each being refused
+    as a bad page, which a crawler would not send again."""
+    monkeypatch.setattr(_DyingPool, "kill_everything", True)
+    pool = workers.WorkerPool(1, 5, 128, 1)
+    with pytest.raises(BrokenProcessPool):
+        pool.prepare([(ArticleIn(id="fine", text=SEEDS[0].read_text(encoding="utf-8")), frozenset[int]())])
+    assert [p.shut_down for p in dying_pools] == [True, True, False, True, True]
