@@ -4,7 +4,7 @@ StorywireError            base; carries a snake_case code and a message for a pe
 ├── InvalidInput          422 the request is well-formed JSON but its content is not acceptable
 │   ├── ValidationFailed  422 a field has the wrong type or format (one batch item)
 │   ├── EmptyText         422 nothing is left of the text once the page is cleaned
-│   └── Unprocessable     422 preparing the page killed the worker process, each time it was tried
+│   └── Unprocessable     422 preparing the page killed the worker process, in its batch and alone
 ├── PayloadTooLarge       413 the batch is over its limit
 ├── NotFound              404 unknown article or cluster id
 └── StoreMismatch         the data directory was made with other fingerprint parameters

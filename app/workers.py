@@ -150,12 +150,13 @@ class WorkerPool:
     and one that kills that worker as well is refused (422), so a page that crashes the
     pipeline fails alone instead of failing its batch with a 500 every time it is posted.
 
-    Batches of more than ``MAX_CHUNK`` articles take turns, in the order they came: one batch's chunks fill
-    the pool's queue until it is prepared, then the next one's. Interleaved, two crawlers'
-    batches were both prepared late, then decided one after the other in the server while the
-    workers waited for the next batches to arrive. In turns, the workers prepare the next batch
-    while the server decides the one before. Smaller posts (a page, a few articles) skip the
-    turnstile and wait behind at most workers + 1 chunks.
+    Batches of more than ``MAX_CHUNK`` articles take turns, in the order they came: one
+    batch's chunks fill the pool's queue until it is prepared, then the next one's.
+    Interleaved, two crawlers' batches were both prepared late, then decided one after the
+    other in the server while the workers waited for the next batches to arrive. In turns, the
+    workers prepare the next batch while the server decides the one before (README, "Batches
+    take turns in the worker pool"). Smaller posts (a page, a few articles) skip the turnstile
+    and wait behind at most workers + 1 chunks.
     """
 
     def __init__(self, workers: int, shingle_size: int, num_perm: int, seed: int) -> None:
