@@ -168,11 +168,6 @@ def canonical_rank(group_size: int, published_at: int, seq: int) -> tuple[int, i
     return (-group_size, published_at, seq)
 
 
-def cluster_title(title: str | None, clean_text: str) -> str:
-    """A cluster's title: its canonical's title, or the first line of its text when it has none."""
-    return title or clean_text.split("\n", 1)[0][:200]
-
-
 def _micros_now() -> int:
     return time.time_ns() // 1000
 
@@ -380,7 +375,9 @@ class Engine:
             published = existing.published_at if existing is not None else now
         self._see_published(published, now)
         vector = self._count_terms(prepared.story_counts, prepared.language)
-        story_signature = self._story_signature(vector)
+        # A copy joins its head's cluster unscored and stays out of the story index: only a
+        # head needs a story signature (the MinHash cost a tenth of deciding a copy).
+        story_signature = self._story_signature(vector) if match is None else None
         merging: list[str] = []
         if match is not None:
             cluster_id = match[0].cluster_id
@@ -390,6 +387,7 @@ class Engine:
             # stays in its cluster (recreated under its id if it was alone there).
             cluster_id = existing.cluster_id
         else:
+            assert story_signature is not None
             scores = self._story_scores(vector, story_signature, published)
             chosen, merging = self._choose_cluster(scores)
             cluster_id = chosen or self._reusable_cluster(existing) or self._new_cluster_id()
@@ -437,7 +435,7 @@ class Engine:
         return self._result(article, status, created=existing is None)
 
     def _counts_as_evidence(
-        self, prepared: Prepared, match: tuple[Article, float] | None, replaced: Article | None
+        self, prepared: Prepared, match: tuple[Member, float] | None, replaced: Article | None
     ) -> bool:
         if replaced is not None:
             return replaced.template_evidence
@@ -493,21 +491,22 @@ class Engine:
                 self.store.set_duplicate(member.id, best[1].id, best[0])
                 self._note_group_head(member.seq, best[1].seq)
             else:
-                self.store.set_duplicate(member.id, None, None)
+                member.story_signature = self._story_signature(member.story_vector)
+                self.store.set_head(member.id, member.story_signature)
                 self._note_group_head(member.seq, member.seq)
                 self._index_story(member)
                 heads.append((member, shingles))
 
     def _find_duplicate(
         self, prepared: Prepared, candidates: Sequence[int] | None = None
-    ) -> tuple[Article, float] | None:
+    ) -> tuple[Member, float] | None:
         """The canonical this article duplicates and their similarity, or None. ``candidates``:
         the duplicate index's answer for its signature, when the caller has it already."""
         exact = self.store.find_exact(prepared.exact_key)
         if exact is not None:
             if exact.duplicate_of is None:
                 return exact, 1.0
-            canonical = self.store.get_article(exact.duplicate_of)
+            canonical = self.store.get_member(exact.duplicate_of)
             if canonical is not None:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[int, float] | None = None
@@ -521,8 +520,9 @@ class Engine:
                 best = (head, similarity)
         if best is None:
             return None
-        (canonical,) = self.store.articles_by_seq([best[0]])
-        return canonical, best[1]
+        found = self.store.member_by_seq(best[0])
+        assert found is not None, "a candidate's head is stored"
+        return found, best[1]
 
     def _shingles(self, article: Article) -> npt.NDArray[np.uint32]:
         """Shingle hashes of a stored article: as stored; for rows stored before they were kept,
@@ -634,6 +634,7 @@ class Engine:
         index, and what each query wades through, grows with the distinct articles rather than
         with every republished copy."""
         if head.published_at >= self._story_horizon():
+            assert head.story_signature is not None, "a group's head has a story signature"
             self.story_index.insert(head.seq, head.story_signature, head.published_at)
             self._note_story_clusters(np.array([head.seq]), [head.cluster_id])
 
@@ -690,7 +691,7 @@ class Engine:
         self.store.set_meta("next_cluster", str(number + 1))
         return f"c{number}"
 
-    def _add_to_cluster(self, cluster_id: str, article: Article, head: Article, centroid: Vector) -> None:
+    def _add_to_cluster(self, cluster_id: str, article: Article, head: Article | Member, centroid: Vector) -> None:
         """Update a cluster for one new member without reading all its members: only the sizes
         of the two duplicate groups that may now hold the canonical are counted. ``head`` is
         the canonical of the new member's group."""
@@ -704,7 +705,7 @@ class Engine:
             holder = self.store.published_and_seq(canonical)
             challenger = canonical_rank(self.store.group_size(cluster_id, head.id), head.published_at, head.seq)
             if holder is None or challenger < canonical_rank(self.store.group_size(cluster_id, canonical), *holder):
-                canonical, title = head.id, cluster_title(head.title, head.clean_text)
+                canonical, title = head.id, self._title(head)
         self.store.put_cluster(
             Cluster(
                 id=cluster_id,
@@ -728,10 +729,7 @@ class Engine:
         by_id = {m.id: m for m in members}
         groups = Counter(m.duplicate_of or m.id for m in members)
         canonical = min(groups, key=lambda g: canonical_rank(groups[g], by_id[g].published_at, by_id[g].seq))
-        title = by_id[canonical].title
-        if title is None:
-            article = self.store.get_article(canonical)
-            title = cluster_title(None, article.clean_text) if article else None
+        title = self._title(by_id[canonical])
         self.store.put_cluster(
             Cluster(
                 id=cluster_id,
@@ -745,6 +743,14 @@ class Engine:
         if centroid is None:
             centroid = total(self.store.member_vectors(cluster_id), self.story.centroid_terms)
         self.store.put_centroid(cluster_id, centroid)
+
+    def _title(self, canonical: Article | Member) -> str | None:
+        """The title a cluster takes from its canonical: the canonical's own, or the first line
+        of its text when it has none (the text is read only then)."""
+        if canonical.title:
+            return canonical.title
+        article = self.store.get_article(canonical.id)
+        return article.clean_text.split("\n", 1)[0][:200] if article else None
 
     def _bump_version(self) -> None:
         self.version += 1

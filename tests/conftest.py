@@ -54,6 +54,12 @@ def check_invariants(db_path: Path) -> None:
             assert duplicate_of in by_id, f"{article_id} points to missing {duplicate_of}"
             assert by_id[duplicate_of][1] is None, f"{article_id} points to a non-canonical {duplicate_of}"
             assert by_id[duplicate_of][0] == cluster_id, f"{article_id} is not in its canonical's cluster"
+    for article_id, duplicate_of, story_signature in db.execute(
+        "SELECT id, duplicate_of, story_signature FROM articles"
+    ):
+        # A head is found by its story signature; a copy joins its head's cluster and has none.
+        has_one = len(story_signature) == 4 * Settings().num_perm
+        assert has_one == (duplicate_of is None), f"{article_id}: head {duplicate_of is None}, signature {has_one}"
     kept = {seq: (i, shingles) for seq, i, shingles in db.execute("SELECT seq, id, shingles FROM article_shingles")}
     for seq, article_id, clean_text in db.execute("SELECT seq, id, clean_text FROM articles"):
         kept_id, shingles = kept.pop(seq, (None, None))

@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from app.fingerprint import from_bytes, to_bytes
+from app.fingerprint import Signature, from_bytes, to_bytes
 from app.store.base import (
     KEPT_TEXT_ZLIB_LEVEL,
     Article,
@@ -148,7 +148,9 @@ _CLUSTER_COLUMNS = "id, size, title, canonical_id, first_published_at, last_upda
 # In Member's field order, so a row builds a Member by position (a dict per row of a cluster
 # listing cost half the time of reading it).
 _MEMBER_COLUMNS = ", ".join(f.name for f in fields(Member))
-FIND_EXACT_SQL = f"{_SELECT_ARTICLES} WHERE a.exact_key = ? ORDER BY a.duplicate_of IS NOT NULL, a.seq LIMIT 1"
+FIND_EXACT_SQL = (
+    f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE exact_key = ? ORDER BY duplicate_of IS NOT NULL, seq LIMIT 1"
+)
 # The copies through articles_group_cluster; the canonical through its id (``+cluster_id`` keeps
 # SQLite from walking the cluster's index, all its members, instead).
 GROUP_SIZE_SQL = (
@@ -332,7 +334,7 @@ def _article(row: sqlite3.Row) -> Article:
         raw_is_html=bool(row["raw_is_html"]),
         clean_text=row["clean_text"],
         signature=from_bytes(row["signature"]),
-        story_signature=from_bytes(row["story_signature"]),
+        story_signature=from_bytes(row["story_signature"]) if row["story_signature"] else None,
         story_vector=Vector.from_bytes(row["story_vector"]),
         cluster_id=row["cluster_id"],
         line_keys=np.frombuffer(row["line_keys"], dtype="<i8").astype(np.int64),
@@ -351,11 +353,16 @@ def _page(row: sqlite3.Row) -> PageText | None:
     return PageText(text, bool(row["page_by_extractor"]), row["page_title"])
 
 
+def _story_signature_bytes(signature: Signature | None) -> bytes:
+    # An empty blob for none: the column is NOT NULL in stores made before copies had none.
+    return b"" if signature is None else to_bytes(signature)
+
+
 def _article_values(a: Article) -> tuple[object, ...]:
     return (
         a.id, a.url, a.source, a.title, a.language, a.published_at, a.ingested_at, a.content_hash,
         a.exact_key, a.raw_zlib, int(a.raw_is_html), a.clean_text,
-        to_bytes(a.signature), to_bytes(a.story_signature), a.story_vector.to_bytes(), a.cluster_id,
+        to_bytes(a.signature), _story_signature_bytes(a.story_signature), a.story_vector.to_bytes(), a.cluster_id,
         a.line_keys.astype("<i8").tobytes(), a.duplicate_of, a.similarity, int(a.template_evidence),
     )  # fmt: skip
 
@@ -583,9 +590,17 @@ class SqliteStore:
         sql = f"SELECT seq, id, shingles FROM article_shingles WHERE seq IN ({_placeholders(len(keys))})"
         return {seq: (article_id, from_bytes(blob)) for seq, article_id, blob in self._query(sql, keys)}
 
-    def find_exact(self, exact_key: str) -> Article | None:
+    def find_exact(self, exact_key: str) -> Member | None:
         rows = self._query(FIND_EXACT_SQL, (exact_key,))
-        return _article(rows[0]) if rows else None
+        return Member(*rows[0]) if rows else None
+
+    def get_member(self, article_id: str) -> Member | None:
+        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return Member(*rows[0]) if rows else None
+
+    def member_by_seq(self, seq: int) -> Member | None:
+        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE seq = ?", (seq,))
+        return Member(*rows[0]) if rows else None
 
     def insert_article(self, article: Article) -> int:
         """Insert; a new article gets the next sequence number, a re-inserted one keeps its own."""
@@ -613,9 +628,15 @@ class SqliteStore:
             )
         return cur.lastrowid
 
-    def set_duplicate(self, article_id: str, duplicate_of: str | None, similarity: float | None) -> None:
+    def set_duplicate(self, article_id: str, duplicate_of: str, similarity: float) -> None:
         self._execute(
             "UPDATE articles SET duplicate_of = ?, similarity = ? WHERE id = ?", (duplicate_of, similarity, article_id)
+        )
+
+    def set_head(self, article_id: str, story_signature: Signature) -> None:
+        self._execute(
+            "UPDATE articles SET duplicate_of = NULL, similarity = NULL, story_signature = ? WHERE id = ?",
+            (to_bytes(story_signature), article_id),
         )
 
     def delete_article(self, article_id: str) -> None:
@@ -811,14 +832,17 @@ class SqliteStore:
             cursor = self._db.execute(sql)
             while rows := cursor.fetchmany(batch):
                 sigs = np.frombuffer(b"".join(r[3] for r in rows), dtype="<u4").reshape(len(rows), -1)
-                story = np.frombuffer(b"".join(r[4] for r in rows), dtype="<u4").reshape(len(rows), -1)
+                has_story = np.fromiter((bool(r[4]) for r in rows), dtype=bool, count=len(rows))
+                story = np.zeros(sigs.shape, dtype=np.uint32)
+                stored = np.frombuffer(b"".join(r[4] for r in rows), dtype="<u4")
+                story[has_story] = stored.reshape(-1, sigs.shape[1])
                 yield SignatureBatch(
                     seqs=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                     published=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
                     heads=np.fromiter((r[5] for r in rows), dtype=np.int64, count=len(rows)),
                     clusters=[r[2] for r in rows],
                     signatures=sigs.astype(np.uint32),
-                    story_signatures=story.astype(np.uint32),
+                    story_signatures=story,
                 )
 
     def template_keys(self, source: str) -> set[int]:
