@@ -510,8 +510,10 @@ class Engine:
             if canonical is not None:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[int, float] | None = None
-        seqs = self.dup_index.query(prepared.signature) if candidates is None else candidates
-        heads = self._candidate_heads(seqs)
+        if candidates is None:
+            heads = self._candidate_heads(self.dup_index.query_array(prepared.signature))
+        else:
+            heads = self._candidate_heads(np.asarray(candidates, dtype=np.int64))
         stored = self._candidate_shingles(heads)
         similarities = self._near_duplicates(prepared.shingles, [stored[head][1] for head in heads])
         # heads are in ingest order: of equally similar canonicals, the first wins
@@ -570,11 +572,11 @@ class Engine:
         """Remember the seq of the canonical of the group that article ``seq`` is now in."""
         self._group_heads = _set_at(self._group_heads, np.array([seq]), np.array([head]))
 
-    def _candidate_heads(self, seqs: Sequence[int]) -> list[int]:
+    def _candidate_heads(self, seqs: npt.NDArray[np.int64]) -> list[int]:
         """The seqs of the canonicals of the groups these duplicate-index candidates belong to,
         in ingest order, once each: however many copies of a group were found, only its
         canonical is verified."""
-        heads: list[int] = np.unique(self._group_heads[np.asarray(seqs, dtype=np.int64)]).tolist()
+        heads: list[int] = sorted_distinct(self._group_heads[seqs]).tolist()
         return heads
 
     def _count_terms(self, counts: Vector, language: str | None) -> Vector:
@@ -612,8 +614,8 @@ class Engine:
         article and the nearest of the cluster's members found: the clusters of the story-index
         candidates published within the story window of it."""
         window = _micros(self.settings.story_window_days)
-        found = self.story_index.query(signature, MAX_STORY_CANDIDATES, times=(published - window, published + window))
-        return self._scored(vector, *self._candidate_clusters(np.array(found, dtype=np.int64), published))
+        found = self.story_index.query_array(signature, MAX_STORY_CANDIDATES, (published - window, published + window))
+        return self._scored(vector, *self._candidate_clusters(found, published))
 
     def _scored(self, vector: Vector, centroids: dict[str, Vector], gaps: dict[str, int]) -> dict[str, float]:
         """Each cluster's average cosine with the article (from its summed vector and size),

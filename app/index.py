@@ -45,6 +45,10 @@ class CandidateIndex(Protocol):
 
     def query(self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None) -> list[int]: ...
 
+    def query_array(
+        self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None
+    ) -> npt.NDArray[np.int64]: ...
+
     def __len__(self) -> int: ...
 
 
@@ -343,19 +347,32 @@ class BandedIndex:
         """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
         those whose time lies in that closed range; with ``limit``, at most that many, those
         sharing the most bands first (the likeliest to be similar), in that order."""
+        found: list[int] = self.query_array(sig, limit, times).tolist()
+        return found
+
+    def query_array(
+        self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """:meth:`query`'s keys as an array (without ``limit``, in the order their rows were
+        inserted). A popular story's every stored copy shares bands with a new one (thousands
+        of rows at a million stored): the engine maps them to their groups' heads in numpy, not
+        one Python int at a time."""
         keys = band_hashes(sig, *self._mixers)[0]
         found = [run.matches(keys) for run in self._runs]
         if self._pending:
             found.append(self._pending_matches(keys.tolist()))
         if not found:
-            return []
-        rows, shared = np.unique(np.concatenate(found), return_counts=True)
+            return np.zeros(0, dtype=np.int64)
+        if limit is None:  # no ranking, so no counts: a plain sort (see sorted_distinct)
+            rows = sorted_distinct(np.concatenate(found))
+            shared = None
+        else:
+            rows, shared = np.unique(np.concatenate(found), return_counts=True)
         row_times = self._row_time[rows]
         live = ~self._dead[rows] & (row_times >= self._horizon)
         if times is not None:
             live &= (row_times >= times[0]) & (row_times <= times[1])
-        rows, shared = rows[live], shared[live]
-        if limit is not None:
-            rows = rows[np.argsort(-shared, kind="stable")[:limit]]
-        found_keys: list[int] = self._row_key[rows].tolist()
-        return found_keys
+        rows = rows[live]
+        if shared is not None:
+            rows = rows[np.argsort(-shared[live], kind="stable")[:limit]]
+        return self._row_key[rows]

@@ -705,9 +705,13 @@ class SqliteStore:
 
     def get_centroids(self, cluster_ids: Iterable[str]) -> dict[str, Vector]:
         def load(missing: list[str]) -> Iterator[tuple[str, Vector]]:
+            # The rest of each row comes along and is kept too: scoring a story asks for the
+            # sizes of the same clusters next, and would otherwise read their rows again.
             marks = _placeholders(len(missing))
-            sql = f"SELECT id, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
-            return ((str(r["id"]), _shared_centroid(r["centroid"])) for r in self._query(sql, missing))
+            sql = f"SELECT {_CLUSTER_COLUMNS}, centroid FROM clusters WHERE id IN ({marks}) AND centroid IS NOT NULL"
+            for row in self._query(sql, missing):
+                self._clusters.put(row["id"], _cluster(row))
+                yield str(row["id"]), _shared_centroid(row["centroid"])
 
         with self._lock:
             return self._centroids.get_many(cluster_ids, load)
