@@ -56,7 +56,7 @@ from app.ingest import (
 )
 from app.memory import release_free_memory
 from app.settings import Settings
-from app.store.base import Article, Cluster, Member, Store
+from app.store.base import Article, Cluster, Member, SignatureBatch, Store
 from app.stories import (
     DocumentFrequencies,
     StoryConfig,
@@ -266,6 +266,7 @@ class Engine:
             self.dup_index.insert_many(batch.seqs, batch.signatures)
             self._group_heads = _set_at(self._group_heads, batch.seqs, batch.heads)
             recent = np.flatnonzero((batch.heads == batch.seqs) & (batch.published >= horizon))
+            self._sign_unsigned_heads(batch, recent)
             self.story_index.insert_many(batch.seqs[recent], batch.story_signatures[recent], batch.published[recent])
             self._note_story_clusters(batch.seqs[recent], [batch.clusters[i] for i in recent.tolist()])
         self.version = self._saved_version = int(self.store.get_meta("clusters_version") or 0)
@@ -273,6 +274,15 @@ class Engine:
         for slots, counts in self.store.load_document_frequencies():
             self.df.counts[slots] = counts
         release_free_memory()  # the index build's temporaries would otherwise stay resident
+
+    def _sign_unsigned_heads(self, batch: SignatureBatch, heads: npt.NDArray[np.intp]) -> None:
+        """Give the heads among ``batch[heads]`` that have no story signature one, from their
+        stored vectors. Every head is stored with one (a copy that becomes a head gets it then),
+        so this finds none unless a row's head went missing: it keeps such an article findable
+        rather than indexing it by zeros."""
+        unsigned = heads[~batch.has_story_signature[heads]]
+        for i, stored in zip(unsigned.tolist(), self.store.articles_by_seq(batch.seqs[unsigned].tolist()), strict=True):
+            batch.story_signatures[i] = self._story_signature(stored.story_vector)
 
     # ---------------------------------------------------------------- writes
 
@@ -751,7 +761,7 @@ class Engine:
         of its text when it has none (the text is read only then)."""
         if canonical.title:
             return canonical.title
-        article = self.store.get_article(canonical.id)
+        article = canonical if isinstance(canonical, Article) else self.store.get_article(canonical.id)
         return article.clean_text.split("\n", 1)[0][:200] if article else None
 
     def _bump_version(self) -> None:

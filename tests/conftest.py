@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from functools import cache
@@ -11,9 +12,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.fingerprint import Signer
 from app.ingest import stored_shingles
 from app.main import DB_FILE, create_app
 from app.settings import Settings
+from app.stories import StoryConfig, Vector, keywords
 from app.text.pipeline import TextConfig
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -54,12 +57,18 @@ def check_invariants(db_path: Path) -> None:
             assert duplicate_of in by_id, f"{article_id} points to missing {duplicate_of}"
             assert by_id[duplicate_of][1] is None, f"{article_id} points to a non-canonical {duplicate_of}"
             assert by_id[duplicate_of][0] == cluster_id, f"{article_id} is not in its canonical's cluster"
-    for article_id, duplicate_of, story_signature in db.execute(
-        "SELECT id, duplicate_of, story_signature FROM articles"
-    ):
-        # A head is found by its story signature; a copy joins its head's cluster and has none.
-        has_one = len(story_signature) == 4 * Settings().num_perm
-        assert has_one == (duplicate_of is None), f"{article_id}: head {duplicate_of is None}, signature {has_one}"
+    params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'fingerprint_params'").fetchone()[0])
+    signer = Signer(params["num_perm"], params["seed"])
+    rows = db.execute("SELECT id, duplicate_of, story_signature, story_vector FROM articles")
+    for article_id, duplicate_of, story_signature, story_vector in rows:
+        # A head is found by the signature of its vector's keywords; a copy joins its head's
+        # cluster unscored and has none.
+        if duplicate_of is None:
+            wanted = signer.sign(keywords(Vector.from_bytes(story_vector), StoryConfig().keywords))
+            stored = np.frombuffer(story_signature, dtype="<u4")
+            assert np.array_equal(stored, wanted), f"{article_id}'s story signature is not its keywords'"
+        else:
+            assert story_signature == b"", f"copy {article_id} has a story signature"
     kept = {seq: (i, shingles) for seq, i, shingles in db.execute("SELECT seq, id, shingles FROM article_shingles")}
     for seq, article_id, clean_text in db.execute("SELECT seq, id, clean_text FROM articles"):
         kept_id, shingles = kept.pop(seq, (None, None))

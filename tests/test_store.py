@@ -126,6 +126,32 @@ def test_signatures_give_what_the_indexes_are_built_from(store: SqliteStore) -> 
     assert batches[0].signatures.shape == batches[0].story_signatures.shape == (4, 128)
 
 
+def test_a_copy_has_no_story_signature_until_it_becomes_a_head(store: SqliteStore) -> None:
+    """Only heads are in the story index: a copy is stored without a story signature, the
+    start-up batches say so (zeros, flagged), and set_head gives it one with its new role."""
+    head = article("head", "c1", 1000)
+    copy = replace(article("copy", "c1", 1001), duplicate_of="head", similarity=0.9, story_signature=None)
+    with store.transaction():
+        store.insert_article(head)
+        store.insert_article(copy)
+    (batch,) = store.signatures()
+    assert batch.has_story_signature.tolist() == [True, False]
+    assert np.array_equal(batch.story_signatures[0], head.story_signature)
+    assert not batch.story_signatures[1].any()
+    member = store.get_member("copy")
+    assert member is not None and (member.duplicate_of, member.similarity, member.cluster_id) == ("head", 0.9, "c1")
+    assert store.member_by_seq(copy.seq) == member
+    assert store.get_member("nobody") is None and store.member_by_seq(999) is None
+    promoted = np.arange(128, 256, dtype=np.uint32)
+    with store.transaction():
+        store.set_head("copy", promoted)
+    again = store.get_article("copy")
+    assert again is not None and again.duplicate_of is None and again.similarity is None
+    assert again.story_signature is not None and np.array_equal(again.story_signature, promoted)
+    (batch,) = store.signatures()
+    assert batch.has_story_signature.tolist() == [True, True]
+
+
 TABLE_SLOTS = 64  # the store keeps a table of any size; the engine's has DF_SLOTS
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.main import DB_FILE, create_app
 from app.settings import Settings
 from app.stories import (
     DF_SLOTS,
@@ -313,6 +316,22 @@ def test_copies_stay_out_of_the_story_index_and_a_deleted_heads_copy_takes_its_p
         assert len(engine.story_index) == indexed  # the copy took the head's place
     with TestClient(create_app(settings)) as client:
         assert len(client.app.state.engine.story_index) == indexed  # type: ignore[attr-defined]
+        later = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
+        assert later["status"] == "new" and later["cluster_id"] == head["cluster_id"]
+
+
+def test_a_head_stored_without_a_story_signature_is_signed_at_start_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every head is stored with a story signature; should a row lack it (one whose head went
+    missing, say), start-up signs it from its stored vector rather than indexing it by zeros,
+    and a later report of its story still finds its cluster."""
+    settings = Settings(data_dir=tmp_path, prepare_workers=0)
+    with TestClient(create_app(settings)) as client:
+        for i, text in enumerate(BACKGROUND):
+            post(client, f"bg{i}", text, text.split(",")[0])
+        head = post(client, "izmir-1", IZMIR_1, "Earthquake kills 12 in Izmir, Turkey")
+    with closing(sqlite3.connect(tmp_path / DB_FILE)) as db, db:
+        db.execute("UPDATE articles SET story_signature = x'' WHERE id = 'izmir-1'")
+    with TestClient(create_app(settings)) as client:
         later = post(client, "izmir-2", IZMIR_2, "Survivors pulled from rubble in Izmir")
         assert later["status"] == "new" and later["cluster_id"] == head["cluster_id"]
 

@@ -47,8 +47,8 @@ class Article:
     clean_text: str
     signature: Signature
     # MinHash of its heaviest story terms, what the story index finds it by: only a duplicate
-    # group's head is in that index, so a copy has None (computed from ``story_vector`` if its
-    # group loses its head and it becomes one).
+    # group's head is in that index, so a copy stored since 3afd157 has None (computed from
+    # ``story_vector`` if its group loses its head and it becomes one).
     story_signature: Signature | None
     story_vector: Vector  # TF-IDF of its content words when it was (last) ingested
     cluster_id: str
@@ -108,7 +108,8 @@ class SignatureBatch(NamedTuple):
     heads: Seqs  # seq of each article's duplicate-group canonical (its own seq for a canonical)
     clusters: list[str]
     signatures: Signatures
-    story_signatures: Signatures  # zeros for a copy, which has none (only heads are in the story index)
+    story_signatures: Signatures  # zeros where an article has none (a copy: only heads are in the story index)
+    has_story_signature: npt.NDArray[np.bool_]
 
 
 class Store(Protocol):

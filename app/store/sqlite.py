@@ -847,6 +847,7 @@ class SqliteStore:
                     clusters=[r[2] for r in rows],
                     signatures=sigs.astype(np.uint32),
                     story_signatures=story,
+                    has_story_signature=has_story,
                 )
 
     def template_keys(self, source: str) -> set[int]:
