@@ -239,9 +239,11 @@ def average_similarities(
     terms = np.concatenate([s.terms for s in member_sums])
     # Most centroid terms are not in the article: a 64 Kbit table of the article's terms' low
     # bits rules out all but a few (terms are hashes) before the exact binary search.
+    # (Indexing with intp rather than uint32: numpy 2.4 gathers 2-3 times slower with any other
+    # index type, 150 against 50 us for a scored article's 48,000 centroid terms.)
     present = np.zeros(1 << 16, dtype=bool)
     present[vector.terms & 0xFFFF] = True
-    maybe = np.flatnonzero(present[terms & 0xFFFF])
+    maybe = np.flatnonzero(present[(terms & 0xFFFF).astype(np.intp)])
     at = np.minimum(np.searchsorted(vector.terms, terms[maybe]), len(vector.terms) - 1)
     hit = vector.terms[at] == terms[maybe]
     where, at = maybe[hit], at[hit]
