@@ -508,7 +508,7 @@ class Engine:
                 heads.append((member, shingles))
 
     def _find_duplicate(
-        self, prepared: Prepared, candidates: Sequence[int] | None = None
+        self, prepared: Prepared, candidates: npt.NDArray[np.int64] | None = None
     ) -> tuple[Member, float] | None:
         """The canonical this article duplicates and their similarity, or None. ``candidates``:
         the duplicate index's answer for its signature, when the caller has it already."""
@@ -521,9 +521,8 @@ class Engine:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[int, float] | None = None
         if candidates is None:
-            heads = self._candidate_heads(self.dup_index.query_array(prepared.signature))
-        else:
-            heads = self._candidate_heads(np.asarray(candidates, dtype=np.int64))
+            candidates = self.dup_index.query_array(prepared.signature)
+        heads = self._candidate_heads(candidates)
         stored = self._candidate_shingles(heads)
         similarities = self._near_duplicates(prepared.shingles, [stored[head][1] for head in heads])
         # heads are in ingest order: of equally similar canonicals, the first wins
@@ -868,7 +867,7 @@ class Engine:
             raise prepared
         background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
-            candidates = self.dup_index.query(prepared.signature, limit=len(self.dup_index))  # likeliest first
+            candidates = self.dup_index.query_array(prepared.signature, limit=len(self.dup_index))  # likeliest first
             duplicates, truncated = self._listed_duplicates(prepared.shingles, candidates, limit)
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = self._weigh(prepared.story_counts, prepared.language)
@@ -884,7 +883,7 @@ class Engine:
         return SimilarResult(duplicates, truncated, clusters[:MAX_SIMILAR_CLUSTERS])
 
     def _listed_duplicates(
-        self, shingles: npt.NDArray[np.uint32], candidates: Sequence[int], limit: int
+        self, shingles: npt.NDArray[np.uint32], candidates: npt.NDArray[np.int64], limit: int
     ) -> tuple[list[tuple[str, float]], bool]:
         """The ``limit`` most similar near-duplicates found by verifying ``candidates`` (likeliest
         first) ``limit`` at a time, until ``limit`` are found or ``SIMILAR_CHECKS_PER_LISTED`` x
@@ -894,7 +893,7 @@ class Engine:
         budget = min(len(candidates), SIMILAR_CHECKS_PER_LISTED * limit)
         checked = 0
         while checked < budget and len(found) < limit:
-            chunk = candidates[checked : min(budget, checked + limit)]
+            chunk: list[int] = candidates[checked : min(budget, checked + limit)].tolist()
             stored = list(self._candidate_shingles(chunk).values())
             similarities = self._near_duplicates(shingles, [other for _, other in stored])
             found += [(i, round(s, 4)) for (i, _), s in zip(stored, similarities, strict=True) if s is not None]

@@ -36,6 +36,11 @@ class ArticleIn:
     published_at: datetime | None = None
     language: str | None = None
 
+    @property
+    def content_field(self) -> str:
+        """The field its content came in: what an error about that content names."""
+        return "html" if self.html is not None else "text"
+
 
 @dataclass(frozen=True)
 class Prepared:
@@ -158,8 +163,7 @@ def prepare(
     else:
         clean = clean_text(article.text or "", article.language, cfg, template)
     if not clean.tokens:
-        field = "html" if article.html is not None else "text"
-        raise EmptyText("no article text is left once the page is cleaned of site chrome", field)
+        raise EmptyText("no article text is left once the page is cleaned of site chrome", article.content_field)
     hashes = shingles(clean, cfg)
     raw = article.html if article.html is not None else article.text or ""
     return Prepared(

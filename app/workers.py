@@ -210,9 +210,8 @@ class WorkerPool:
                         apart = start_pool(1, *self._config)
                     prepare_all(apart, 1, [(KNOWN_GOOD, frozenset())])  # raises if workers die regardless
                     _log.warning("refused article %r: preparing it alone killed the worker", job[0].id)
-                    field = "html" if job[0].html is not None else "text"
                     message = "preparing this page killed the worker process, in its batch and alone"
-                    prepared.append(Unprocessable(message, field))
+                    prepared.append(Unprocessable(message, job[0].content_field))
             finally:
                 apart.shutdown(wait=False, cancel_futures=True)
             return prepared

@@ -595,11 +595,13 @@ class SqliteStore:
         return Member(*rows[0]) if rows else None
 
     def get_member(self, article_id: str) -> Member | None:
-        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE id = ?", (article_id,))
-        return Member(*rows[0]) if rows else None
+        return self._member("id", article_id)
 
     def member_by_seq(self, seq: int) -> Member | None:
-        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE seq = ?", (seq,))
+        return self._member("seq", seq)
+
+    def _member(self, key: str, value: object) -> Member | None:
+        rows = self._query(f"SELECT {_MEMBER_COLUMNS} FROM articles WHERE {key} = ?", (value,))
         return Member(*rows[0]) if rows else None
 
     def insert_article(self, article: Article) -> int:
