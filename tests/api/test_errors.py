@@ -100,6 +100,18 @@ def test_empty_text_is_422(client: TestClient, text: str) -> None:
     stored_nothing(client)
 
 
+def test_a_section_page_of_headline_links_is_422_empty_text(client: TestClient) -> None:
+    """A crawler posts every page it fetches, front and section pages too: lists of headline
+    links are not an article, and are not stored as one."""
+    links = "".join(
+        f"<li><a href='/a{i}'>Minister opens the new hospital in district {i} on Monday</a></li>" for i in range(15)
+    )
+    menu = "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+    html = f"<html><body>{menu}<h3>Latest</h3><ul>{links}</ul></body></html>"
+    assert_error(client.post("/v1/articles", json={"html": html}), 422, "empty_text", "html")
+    stored_nothing(client)
+
+
 def test_non_json_content_type_is_415(client: TestClient) -> None:
     for headers in ({"content-type": "text/plain"}, {"content-type": "application/x-www-form-urlencoded"}, {}):
         response = client.post("/v1/articles", content=b'{"text": "abc"}', headers=headers)

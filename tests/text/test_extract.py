@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.text import pipeline
-from app.text.extract import MAX_EXTRACTED_TAGS, MAX_TAG_ATTRIBUTES, html_to_text, parse_problem, visible_text
+from app.text.extract import (
+    MAX_EXTRACTED_TAGS,
+    MAX_TAG_ATTRIBUTES,
+    html_to_text,
+    link_text_share,
+    parse_problem,
+    visible_text,
+)
 from app.text.pipeline import TextConfig, clean_html
 
 CFG = TextConfig.default()
@@ -50,6 +57,37 @@ def test_a_page_read_again_and_again_gives_the_extractor_the_same_text() -> None
 
 def test_short_news_item_is_not_emptied_by_the_chrome_step() -> None:
     short = "<h1>Rates rise</h1><p>The central bank raised rates by half a point on Thursday.</p>"
+    clean, _ = clean_html(page(short), "en", CFG)
+    assert "central bank raised rates" in clean.text
+
+
+SECTION_PAGE = (
+    "<html><head><title>World news</title></head><body><nav><ul>"
+    + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(12))
+    + "</ul></nav><div class='latest'><h3>Latest</h3><ul>"
+    + "".join(
+        f"<li><a href='/a{i}'>Minister opens the new hospital in district {i} on Monday</a></li>" for i in range(15)
+    )
+    + "</ul></div><footer>Copyright 2020 Example News. All rights reserved.</footer></body></html>"
+)
+
+
+def test_a_section_page_of_headline_links_has_no_article_text() -> None:
+    """The extractor, finding no article, falls back to the page's lists of links; they are
+    not taken for a short news item (the lenient reading) but left to the chrome step."""
+    extracted = html_to_text(SECTION_PAGE, title=False).text
+    assert "Minister opens the new hospital in district 3" in extracted  # what the extractor gave
+    assert link_text_share(SECTION_PAGE, extracted) > 0.9
+    assert clean_html(SECTION_PAGE, "en", CFG)[0].text == ""
+
+
+def test_an_article_with_a_list_of_related_links_keeps_its_text() -> None:
+    related = (
+        "<h3>Related</h3><ul>"
+        + "".join(f"<li><a href='/r{i}'>Storm {i} hits the coast</a></li>" for i in range(6))
+        + "</ul>"
+    )
+    short = "<h1>Rates rise</h1><p>The central bank raised rates by half a point on Thursday.</p>" + related
     clean, _ = clean_html(page(short), "en", CFG)
     assert "central bank raised rates" in clean.text
 
