@@ -91,19 +91,13 @@ def html_to_text(html: str, title: bool = True) -> Extracted:
     return Extracted(doc.text or "", doc.title or None)
 
 
-def link_text_share(html: str, text: str) -> float:
-    """The share of ``text`` (by characters) in lines that are the whole text of a link of the
-    page: near 1 for a front or section page's lists of headlines and menus."""
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    total = sum(len(line) for line in lines)
-    if not total:
-        return 0.0
+def link_texts(html: str) -> frozenset[str]:
+    """The whole text of each link of the page, white space collapsed (none if it does not parse)."""
     try:
         root = lxml.html.document_fromstring(html.translate(_CONTROLS).encode("utf-8"), parser=_PARSER)
     except (ParserError, ValueError):
-        return 0.0
-    links = {" ".join(a.text_content().split()) for a in root.iter("a")}
-    return sum(len(line) for line in lines if line in links) / total
+        return frozenset()
+    return frozenset(" ".join(a.text_content().split()) for a in root.iter("a"))
 
 
 def visible_text(html: str) -> str:

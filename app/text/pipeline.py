@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
-from app.text.extract import Extracted, extractable, html_to_text, link_text_share, visible_text
+from app.text.extract import Extracted, extractable, html_to_text, link_texts, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
 from app.text.shingle import U32, shingle_hashes
 
@@ -55,18 +55,18 @@ def clean_text(raw: str, language: str | None, cfg: TextConfig, template: frozen
 # Below this share of an extractor's words left by the chrome step, the extractor is trusted:
 # short news items are all short blocks, and the step would leave next to nothing of them.
 MIN_KEPT_OF_EXTRACTED = 0.5
-# From this share of an extractor's text in whole link texts on, the text is a page's lists of
-# links, not a short item: the extractor falls back to them on a front or section page, where it
-# finds no article. Such text gets no leniency; the chrome step alone decides, and usually leaves
-# nothing (422 empty_text). Chosen as "mostly links" beforehand; on L3S-GN1's first 150 pages it
-# changed nothing at 0.5 or 0.9, and on the other 471 it raised precision 0.911 -> 0.915.
+# From this share of an extractor's text in lines that are links on, the text is a page's lists
+# of links, not a short item: the extractor falls back to them on a front or section page, where
+# it finds no article. What is left of it then gets no leniency: the chrome step alone decides,
+# and usually leaves nothing (422 empty_text). Chosen as "mostly links" beforehand: on L3S-GN1's
+# first 150 pages 0.5 and 0.9 gave the same text.
 MAX_LINK_SHARE_OF_EXTRACTED = 0.5
 
 
 @dataclass(frozen=True)
 class PageText:
-    """What the chrome step reads of an HTML page: the extractor's main text, or the page's
-    visible text when the extractor finds nothing. It does not depend on the source's template,
+    """What the chrome step reads of an HTML page: the extractor's main text without the lines
+    that are links, or the page's visible text when the extractor finds nothing. It does not depend on the source's template,
     so a page cleaned again after its template grew starts from here, not from the HTML again
     (the extractor is nearly all of an HTML page's cost)."""
 
@@ -76,13 +76,30 @@ class PageText:
 
 
 def page_text(html: str, title: bool = True) -> PageText:
-    """The text of an HTML page, and its title if ``title``: the extractor's main text, or,
-    when the extractor finds nothing or the page has too many tags for it, its visible text."""
+    """The text of an HTML page, and its title if ``title``: the extractor's main text without
+    the lines that are links, or, when the extractor finds nothing or the page has too many tags
+    for it, its visible text."""
     extracted = html_to_text(html, title) if extractable(html) else Extracted("", None)
     if not extracted.text.strip():
         return PageText(visible_text(html), False, extracted.title)
-    links = link_text_share(html, extracted.text) >= MAX_LINK_SHARE_OF_EXTRACTED
-    return PageText(extracted.text, not links, extracted.title)
+    text, link_share = without_link_lines(extracted.text, link_texts(html))
+    return PageText(text, link_share < MAX_LINK_SHARE_OF_EXTRACTED, extracted.title)
+
+
+def without_link_lines(text: str, links: frozenset[str]) -> tuple[str, float]:
+    """``text`` without its lines that are the whole text of one of ``links`` (the extractor
+    keeps lists of related headlines, tags and "read more" links that sit inside the article's
+    element), and the share of its characters those lines held."""
+    kept: list[str] = []
+    total = dropped = 0
+    for line in text.splitlines():
+        words = " ".join(line.split())
+        total += len(words)
+        if words in links:
+            dropped += len(words)
+        else:
+            kept.append(line)
+    return "\n".join(kept), dropped / total if total else 0.0
 
 
 def clean_page(

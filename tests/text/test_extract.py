@@ -9,11 +9,11 @@ from app.text.extract import (
     MAX_EXTRACTED_TAGS,
     MAX_TAG_ATTRIBUTES,
     html_to_text,
-    link_text_share,
+    link_texts,
     parse_problem,
     visible_text,
 )
-from app.text.pipeline import TextConfig, clean_html
+from app.text.pipeline import TextConfig, clean_html, page_text, without_link_lines
 
 CFG = TextConfig.default()
 PARAGRAPHS = [
@@ -77,19 +77,43 @@ def test_a_section_page_of_headline_links_has_no_article_text() -> None:
     not taken for a short news item (the lenient reading) but left to the chrome step."""
     extracted = html_to_text(SECTION_PAGE, title=False).text
     assert "Minister opens the new hospital in district 3" in extracted  # what the extractor gave
-    assert link_text_share(SECTION_PAGE, extracted) > 0.9
+    assert without_link_lines(extracted, link_texts(SECTION_PAGE))[1] > 0.9
+    assert not page_text(SECTION_PAGE).by_extractor
     assert clean_html(SECTION_PAGE, "en", CFG)[0].text == ""
 
 
+RELATED = (
+    "<h3>Related</h3><ul>"
+    + "".join(f"<li><a href='/r{i}'>Storm {i} hits the coast and closes the port</a></li>" for i in range(6))
+    + "</ul>"
+)
+
+
 def test_an_article_with_a_list_of_related_links_keeps_its_text() -> None:
-    related = (
-        "<h3>Related</h3><ul>"
-        + "".join(f"<li><a href='/r{i}'>Storm {i} hits the coast</a></li>" for i in range(6))
-        + "</ul>"
-    )
-    short = "<h1>Rates rise</h1><p>The central bank raised rates by half a point on Thursday.</p>" + related
+    short = "<h1>Rates rise</h1><p>The central bank raised rates by half a point on Thursday.</p>" + RELATED
     clean, _ = clean_html(page(short), "en", CFG)
     assert "central bank raised rates" in clean.text
+
+
+def test_related_headlines_inside_the_article_are_dropped() -> None:
+    """The extractor keeps a linked headline that sits between the article's paragraphs (a
+    "related" box, as L3S-GN1's pages have them); a line that is the whole text of a link is
+    not article text."""
+    teaser = (
+        "The storm that hit the coast on Sunday has closed the port for two days, and the ferry service"
+        " to the islands will not resume before Friday, the harbour master said."
+    )
+    html = page(f"<p>{PARAGRAPHS[0]}</p><h3>Related</h3><h4><a href='/r1'>{teaser}</a></h4><p>{PARAGRAPHS[1]}</p>")
+    assert teaser in html_to_text(html, title=False).text  # what the extractor gave
+    clean, _ = clean_html(html, "en", CFG)
+    assert "storm" not in clean.text
+    assert clean.text.splitlines()[0] == PARAGRAPHS[0] and clean.text.splitlines()[-1] == PARAGRAPHS[1]
+
+
+def test_only_lines_that_are_a_whole_link_are_link_lines() -> None:
+    links = frozenset({"Storm hits the coast", "Read more"})
+    text = "Storm  hits the coast\nThe storm hits the coast tonight, officials said.\nRead more"
+    assert without_link_lines(text, links) == ("The storm hits the coast tonight, officials said.", 29 / 78)
 
 
 def test_visible_text_skips_scripts_and_keeps_blocks_apart() -> None:
