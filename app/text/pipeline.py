@@ -66,12 +66,12 @@ MAX_LINK_SHARE_OF_EXTRACTED = 0.5
 @dataclass(frozen=True)
 class PageText:
     """What the chrome step reads of an HTML page: the extractor's main text without the lines
-    that are links, or the page's visible text when the extractor finds nothing. It does not depend on the source's template,
-    so a page cleaned again after its template grew starts from here, not from the HTML again
-    (the extractor is nearly all of an HTML page's cost)."""
+    that are links, or the page's visible text when the extractor finds nothing. It does not
+    depend on the source's template, so a page cleaned again after its template grew starts from
+    here, not from the HTML again (the extractor is nearly all of an HTML page's cost)."""
 
     text: str
-    by_extractor: bool  # the extractor's text of an article (not of lists of links): refined only leniently
+    by_extractor: bool  # the extractor's text of an article, not of lists of links: refined leniently
     title: str | None  # the page's own title, when it was asked for and found
 
 
