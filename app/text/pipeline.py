@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
-from app.text.extract import Extracted, extractable, html_to_text, link_texts, visible_text
+from app.text.extract import Extracted, extractable, html_to_text, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
 from app.text.shingle import U32, shingle_hashes
 
@@ -82,7 +82,7 @@ def page_text(html: str, title: bool = True) -> PageText:
     extracted = html_to_text(html, title) if extractable(html) else Extracted("", None)
     if not extracted.text.strip():
         return PageText(visible_text(html), False, extracted.title)
-    text, link_share = without_link_lines(extracted.text, link_texts(html))
+    text, link_share = without_link_lines(extracted.text, extracted.links)
     return PageText(text, link_share < MAX_LINK_SHARE_OF_EXTRACTED, extracted.title)
 
 

@@ -9,7 +9,6 @@ from app.text.extract import (
     MAX_EXTRACTED_TAGS,
     MAX_TAG_ATTRIBUTES,
     html_to_text,
-    link_texts,
     parse_problem,
     visible_text,
 )
@@ -75,9 +74,9 @@ SECTION_PAGE = (
 def test_a_section_page_of_headline_links_has_no_article_text() -> None:
     """The extractor, finding no article, falls back to the page's lists of links; they are
     not taken for a short news item (the lenient reading) but left to the chrome step."""
-    extracted = html_to_text(SECTION_PAGE, title=False).text
-    assert "Minister opens the new hospital in district 3" in extracted  # what the extractor gave
-    assert without_link_lines(extracted, link_texts(SECTION_PAGE))[1] > 0.9
+    extracted = html_to_text(SECTION_PAGE, title=False)
+    assert "Minister opens the new hospital in district 3" in extracted.text  # what the extractor gave
+    assert without_link_lines(extracted.text, extracted.links)[1] > 0.9
     assert not page_text(SECTION_PAGE).by_extractor
     assert clean_html(SECTION_PAGE, "en", CFG)[0].text == ""
 
