@@ -75,7 +75,9 @@ CREATE TABLE IF NOT EXISTS article_shingles (
 -- The text an HTML page yielded before the chrome step (app.text.pipeline.PageText), zlib-
 -- compressed: when its source's template grows, the page is cleaned again from this, under the
 -- write lock, instead of running the extractor over its HTML again (some 40 ms a page). Posted
--- text has no row here, nor HTML stored before these were kept.
+-- text has no row here, nor HTML stored before these were kept. by_extractor: the chrome step
+-- may read it leniently (an extractor's text of an article, not visible text or lists of links).
+-- Rows stored before 518f5b4 hold the extractor's text with its link lines, and keep them.
 CREATE TABLE IF NOT EXISTS article_pages (
     seq INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
     by_extractor INTEGER NOT NULL,

@@ -106,7 +106,8 @@ def clean_page(
     page: PageText, language: str | None, cfg: TextConfig, template: frozenset[int] = frozenset()
 ) -> CleanText:
     """Clean the text of an HTML page: the extractor's text refined by the chrome step, unless
-    the step would leave too little of it; visible text through the chrome step."""
+    the step would leave too little of it; the page's visible text, or an extractor's text that
+    was mostly links, through the chrome step alone."""
     refined = clean_text(page.text, language, cfg, template)
     if not page.by_extractor:
         return refined
