@@ -47,6 +47,12 @@ class Extracted:
     links: frozenset[str] = frozenset()
 
 
+def collapse_space(text: str) -> str:
+    """Runs of white space as one space, none at the ends: how a link's text and a line of the
+    extractor's text are compared."""
+    return " ".join(text.split())
+
+
 def extractable(html: str) -> bool:
     """Whether the page is small enough in tags for the extractor; a larger one is read as
     visible text (linear in its size)."""
@@ -80,7 +86,7 @@ def html_to_text(html: str, title: bool = True) -> Extracted:
     tree = load_html(html)
     if tree is None:
         return Extracted("", None)
-    links = frozenset(" ".join(a.text_content().split()) for a in tree.iter("a"))
+    links = frozenset(collapse_space(a.text_content()) for a in tree.iter("a"))
     doc = trafilatura.bare_extraction(
         tree,
         include_comments=False,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
-from app.text.extract import Extracted, extractable, html_to_text, visible_text
+from app.text.extract import Extracted, collapse_space, extractable, html_to_text, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
 from app.text.shingle import U32, shingle_hashes
 
@@ -93,7 +93,7 @@ def without_link_lines(text: str, links: frozenset[str]) -> tuple[str, float]:
     kept: list[str] = []
     total = dropped = 0
     for line in text.splitlines():
-        words = " ".join(line.split())
+        words = collapse_space(line)
         total += len(words)
         if words in links:
             dropped += len(words)
