@@ -521,7 +521,7 @@ class Engine:
                 return canonical, exact.similarity if exact.similarity is not None else 1.0
         best: tuple[int, float] | None = None
         if candidates is None:
-            candidates = self.dup_index.query_array(prepared.signature)
+            candidates = self.dup_index.query(prepared.signature)
         heads = self._candidate_heads(candidates)
         stored = self._candidate_shingles(heads)
         similarities = self._near_duplicates(prepared.shingles, [stored[head][1] for head in heads])
@@ -623,7 +623,7 @@ class Engine:
         article and the nearest of the cluster's members found: the clusters of the story-index
         candidates published within the story window of it."""
         window = _micros(self.settings.story_window_days)
-        found = self.story_index.query_array(signature, MAX_STORY_CANDIDATES, (published - window, published + window))
+        found = self.story_index.query(signature, MAX_STORY_CANDIDATES, (published - window, published + window))
         return self._scored(vector, *self._candidate_clusters(found, published))
 
     def _scored(self, vector: Vector, centroids: dict[str, Vector], gaps: dict[str, int]) -> dict[str, float]:
@@ -808,7 +808,7 @@ class Engine:
         """The figures behind the decisions about two stored articles, for a person debugging."""
         a, b = (self.article(i).article for i in (a_id, b_id))
         with self._lock:  # the index and the shingle cache are shared with the writer
-            lsh_candidates = b.seq in self.dup_index.query(a.signature)
+            lsh_candidates = bool((self.dup_index.query(a.signature) == b.seq).any())
             shingles_a, shingles_b = self._shingles(a), self._shingles(b)
         shared = overlap(shingles_a, shingles_b)
         tokens_a = clean_tokens(a.clean_text)
@@ -867,7 +867,7 @@ class Engine:
             raise prepared
         background(prepared.language)  # built on first use of a language: not under the lock
         with self._lock:
-            candidates = self.dup_index.query_array(prepared.signature, limit=len(self.dup_index))  # likeliest first
+            candidates = self.dup_index.query(prepared.signature, limit=len(self.dup_index))  # likeliest first
             duplicates, truncated = self._listed_duplicates(prepared.shingles, candidates, limit)
             published = prepared.published_at if prepared.published_at is not None else self._clock()
             vector = self._weigh(prepared.story_counts, prepared.language)

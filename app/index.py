@@ -43,9 +43,7 @@ class CandidateIndex(Protocol):
 
     def remove(self, key: int) -> None: ...
 
-    def query(self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None) -> list[int]: ...
-
-    def query_array(
+    def query(
         self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None
     ) -> npt.NDArray[np.int64]: ...
 
@@ -343,20 +341,15 @@ class BandedIndex:
         self._row_of[self._row_key[forgotten]] = -1
         self._live -= len(forgotten)
 
-    def query(self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None) -> list[int]:
-        """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
-        those whose time lies in that closed range; with ``limit``, at most that many, those
-        sharing the most bands first (the likeliest to be similar), in that order."""
-        found: list[int] = self.query_array(sig, limit, times).tolist()
-        return found
-
-    def query_array(
+    def query(
         self, sig: Signature, limit: int | None = None, times: tuple[int, int] | None = None
     ) -> npt.NDArray[np.int64]:
-        """:meth:`query`'s keys as an array (without ``limit``, in the order their rows were
-        inserted). A popular story's every stored copy shares bands with a new one (thousands
-        of rows at a million stored): the engine maps them to their groups' heads in numpy, not
-        one Python int at a time."""
+        """Keys of the articles sharing at least one band with ``sig``; with ``times``, only
+        those whose time lies in that closed range; with ``limit``, at most that many, those
+        sharing the most bands first (the likeliest to be similar), in that order (without
+        ``limit``, in the order their rows were inserted). An array: a popular story's every
+        stored copy shares bands with a new one (thousands of rows at a million stored), and the
+        engine maps them to their groups' heads in numpy, not one Python int at a time."""
         keys = band_hashes(sig, *self._mixers)[0]
         found = [run.matches(keys) for run in self._runs]
         if self._pending:

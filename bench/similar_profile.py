@@ -40,7 +40,7 @@ from bench.stream import ArticleStream
 # a few times per query; ``verify`` includes ``read shingles``.
 STEPS = (
     ("prepare", "engine", "prepare_many"),
-    ("index query", "dup_index", "query_array"),
+    ("index query", "dup_index", "query"),
     ("read shingles", "engine", "_candidate_shingles"),
     ("verify", "engine", "_listed_duplicates"),
     ("find duplicate", "engine", "_find_duplicate"),

@@ -94,7 +94,7 @@ def test_bulk_insert_answers_as_inserting_one_by_one(threshold: float) -> None:
     for probe in signatures(40, 120, rng) + sigs[:5]:
         assert sorted(bulk.query(probe)) == sorted(one_by_one.query(probe))
         # the pending rows of one_by_one count their shared bands as the sorted runs of bulk do
-        assert bulk.query(probe, limit=7) == one_by_one.query(probe, limit=7)
+        assert bulk.query(probe, limit=7).tolist() == one_by_one.query(probe, limit=7).tolist()
 
 
 def test_memory_is_four_bytes_per_band_entry_and_at_most_sixteen_per_distinct_key_plus_row_tables() -> None:
@@ -126,9 +126,9 @@ def test_forgotten_rows_are_never_returned_and_leave_at_merges() -> None:
         assert index.entries() <= 1.6 * window * index.bands
     horizon = total - 1 - window
     for probe in sigs[:20]:
-        found = index.query(probe)
+        found = index.query(probe).tolist()
         assert found and min(found) >= horizon
-        assert index.query(probe, times=(horizon + 10, horizon + 20)) == [
+        assert index.query(probe, times=(horizon + 10, horizon + 20)).tolist() == [
             k for k in found if horizon + 10 <= k <= horizon + 20
         ]
     assert len(index) < 1.6 * window
