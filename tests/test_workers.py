@@ -8,10 +8,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -322,3 +322,52 @@ def test_workers_dying_whatever_they_prepare_are_no_page_s_fault(
     with pytest.raises(BrokenProcessPool):
         pool.prepare([(ArticleIn(id="fine", text=SEEDS[0].read_text(encoding="utf-8")), frozenset[int]())])
     assert [p.shut_down for p in dying_pools] == [True, True, False, True, True]
+
+
+class _PoisonedPool(ProcessPoolExecutor):
+    """A real pool of worker processes whose workers are killed outright (SIGKILL, as the OOM
+    killer does) as soon as a chunk holding the article ``poison`` is submitted: the chunk dies
+    with them, and the executor breaks by its own means, not by a fake's imitation of them."""
+
+    started: ClassVar[list[_PoisonedPool]] = []  # every pool made, in order (set afresh by each test)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.started.append(self)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        if any(article.id == "poison" for article, _template in args[0]):
+            # submit has started the workers; a chunk takes them milliseconds, the kill microseconds
+            for process in list(self._processes.values()):  # the executor's own {pid: process}
+                process.kill()
+        return future
+
+
+def test_a_page_that_kills_real_workers_fails_alone_and_leaves_no_worker_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback with real processes: the batch is answered with the page refused, later
+    batches use a fresh pool, and the pools the page broke leave no process behind."""
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", _PoisonedPool)
+    monkeypatch.setattr(_PoisonedPool, "started", [])
+    seeds = [p.read_text(encoding="utf-8") for p in SEEDS]
+    settings = Settings(data_dir=tmp_path / "poisoned", prepare_workers=1, sqlite_synchronous="OFF")
+    with TestClient(create_app(settings)) as client:
+        texts = [{"id": f"t{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
+        texts.insert(3, {"id": "poison", "text": seeds[1], "source": "s"})
+        results = client.post("/v1/articles/batch", json={"articles": texts}).json()["results"]
+        assert [r["ok"] for r in results] == [i != 3 for i in range(len(texts))]
+        assert results[3]["error"]["code"] == "unprocessable_page"
+        assert client.get("/v1/articles/poison").status_code == 404
+        # the shared pool, its two replacements (the page broke the first), and the page's own
+        # worker twice (it broke the first; a known-good page then went through the second)
+        assert len(_PoisonedPool.started) == 5
+        later = [{"id": f"u{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
+        answered = client.post("/v1/articles/batch", json={"articles": later})
+        assert answered.status_code == 200 and all(item["ok"] for item in answered.json()["results"])
+        assert len(_PoisonedPool.started) == 5, "the next batch is prepared in the last fresh shared pool"
+        deadline = time.monotonic() + 30  # the last page-alone pool was shut down without waiting
+        while len(multiprocessing.active_children()) > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(multiprocessing.active_children()) == 1, "only the shared pool's one worker is left"
