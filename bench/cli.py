@@ -127,6 +127,7 @@ def probes(run: Run) -> dict[str, Any]:
     the first page of the cluster list."""
     rng = random.Random(f"{run.args.seed}/probes/{run.stored}")
     count = run.args.probes
+    writeback = unflushed_writes()
     with httpx.Client(base_url=run.service.base_url, timeout=load.PROBE_TIMEOUT) as client:
         single = load.probe_single_posts(client, run.stream, run.position, count, run.deadline)
         run.position += single.count + single.errors
@@ -135,7 +136,28 @@ def probes(run: Run) -> dict[str, Any]:
         cluster = load.probe_clusters(client, run.clusters, count, rng, run.deadline)
         cluster_list = load.probe_cluster_list(client, count, run.deadline)
     figures = {"single_post": single, "similar": similar, "cluster_get": cluster, "cluster_list": cluster_list}
-    return {name: dataclasses.asdict(value) for name, value in figures.items()}
+    return {name: dataclasses.asdict(value) for name, value in figures.items()} | {"unflushed_writes_kb": writeback}
+
+
+def similar_after_restart(run: Run) -> dict[str, Any]:
+    """``POST /v1/similar`` again, with other fresh queries, on the service just restarted: set
+    beside the probe above (made by the process that ingested the segment, on a machine still
+    writing the segment out), it tells what the service's state after a long ingest adds."""
+    rng = random.Random(f"{run.args.seed}/after-restart/{run.stored}")
+    with httpx.Client(base_url=run.service.base_url, timeout=load.PROBE_TIMEOUT) as client:
+        latency = load.probe_similar(client, run.stream, run.position, run.args.probes, rng, run.deadline)
+    return dataclasses.asdict(latency)
+
+
+def unflushed_writes() -> dict[str, int] | None:
+    """The kernel's dirty and writeback memory (kB, /proc/meminfo): written by the service, not
+    yet on the disk, and competing with it for the disk while the probes run."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            fields = dict(line.split(":", 1) for line in meminfo)
+    except OSError:
+        return None
+    return {name.lower(): int(fields[name].split()[0]) for name in ("Dirty", "Writeback")}
 
 
 def ingest_segment(run: Run, target: int) -> dict[str, Any]:
@@ -181,6 +203,7 @@ def checkpoint(run: Run, target: int) -> dict[str, Any]:
     result: dict[str, Any] = {"target": target, "ingest": ingest_segment(run, target)}
     result.update(probes(run))
     result.update(memory_and_restart(run))
+    result["similar_after_restart"] = similar_after_restart(run)
     bare = calibrate(run)
     result["bare_fingerprint_now_per_s"] = bare
     result["ingest_over_bare_now"] = round(result["ingest"]["rate"] / bare, 3) if bare else None

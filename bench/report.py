@@ -123,8 +123,25 @@ def table(result: Mapping[str, Any]) -> str:
         "per stored article",
     ]
     lines += [_row(r, widths) for r in rows]
+    lines += after_restart_lines(result["service"]["checkpoints"])
     lines += ["", *baseline_lines(result), "", *ratio_lines(result), "", *bar_lines(result), "", code_line(result)]
     return "\n".join(lines)
+
+
+def after_restart_lines(checkpoints: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``/v1/similar`` after the ingest segment beside the same probe after the restart (runs
+    from before that probe lack it), with the writes the kernel held unflushed as the probes began."""
+    lines = []
+    for c in checkpoints:
+        again, unflushed = c.get("similar_after_restart"), c.get("unflushed_writes_kb")
+        if again is None:
+            continue
+        held = f" ({unflushed['dirty'] / KB:,.0f} MB dirty, {unflushed['writeback'] / KB:,.0f} MB in writeback)"
+        lines.append(
+            f"  at {c['stored']:,}: after ingest {_fmt(c['similar']['p50_ms'])} / {_fmt(c['similar']['p99_ms'])}"
+            f"{held if unflushed else ''}, after the restart {_fmt(again['p50_ms'])} / {_fmt(again['p99_ms'])}"
+        )
+    return ["", "/v1/similar p50 / p99 ms:", *lines] if lines else []
 
 
 def code_line(result: Mapping[str, Any]) -> str:
