@@ -124,7 +124,7 @@ def calibrate(run: Run) -> float:
 
 def probes(run: Run) -> dict[str, Any]:
     """Latency of single POSTs (stored, so they advance the stream), /v1/similar, cluster GETs and
-    the first page of the cluster list."""
+    the first page of the cluster list; and the writes the kernel holds unflushed as they begin."""
     rng = random.Random(f"{run.args.seed}/probes/{run.stored}")
     count = run.args.probes
     writeback = unflushed_writes()
@@ -140,9 +140,9 @@ def probes(run: Run) -> dict[str, Any]:
 
 
 def similar_after_restart(run: Run) -> dict[str, Any]:
-    """``POST /v1/similar`` again, with other fresh queries, on the service just restarted: set
-    beside the probe above (made by the process that ingested the segment, on a machine still
-    writing the segment out), it tells what the service's state after a long ingest adds."""
+    """``POST /v1/similar`` again, with other fresh queries, on the service just restarted: beside
+    the probe above (of the service that ingested the segment, while the kernel may still be
+    writing the segment out), it tells what the state a long ingest leaves adds to the latency."""
     rng = random.Random(f"{run.args.seed}/after-restart/{run.stored}")
     with httpx.Client(base_url=run.service.base_url, timeout=load.PROBE_TIMEOUT) as client:
         latency = load.probe_similar(client, run.stream, run.position, run.args.probes, rng, run.deadline)
