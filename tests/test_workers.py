@@ -293,6 +293,16 @@ def test_a_page_that_kills_every_worker_fails_alone_and_the_rest_is_prepared(dyi
     assert [p.id for p in later if isinstance(p, Prepared)] == ["after"]
 
 
+def post_a_batch_holding_poison(client: TestClient, seeds: list[str]) -> None:
+    """A batch of texts with the article ``poison`` fourth: it alone is refused, and not stored."""
+    texts = [{"id": f"t{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
+    texts.insert(3, {"id": "poison", "text": seeds[1], "source": "s"})
+    results = client.post("/v1/articles/batch", json={"articles": texts}).json()["results"]
+    assert [r["ok"] for r in results] == [i != 3 for i in range(len(texts))]
+    assert results[3]["error"]["code"] == "unprocessable_page"
+    assert client.get("/v1/articles/poison").status_code == 404
+
+
 def test_a_post_that_kills_every_worker_is_refused_and_nothing_is_stored(
     tmp_path: Path, dying_pools: list[_DyingPool]
 ) -> None:
@@ -303,12 +313,7 @@ def test_a_post_that_kills_every_worker_is_refused_and_nothing_is_stored(
         assert single.status_code == 422, single.text
         assert single.json()["error"]["code"] == "unprocessable_page"
         assert single.json()["error"]["field"] == "html"
-        texts = [{"id": f"t{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
-        texts.insert(3, {"id": "poison", "text": seeds[1], "source": "s"})
-        results = client.post("/v1/articles/batch", json={"articles": texts}).json()["results"]
-        assert [r["ok"] for r in results] == [i != 3 for i in range(len(texts))]
-        assert results[3]["error"]["code"] == "unprocessable_page"
-        assert client.get("/v1/articles/poison").status_code == 404
+        post_a_batch_holding_poison(client, seeds)
         assert client.get("/v1/articles/t0").status_code == 200
 
 
@@ -354,12 +359,7 @@ def test_a_page_that_kills_real_workers_fails_alone_and_leaves_no_worker_behind(
     seeds = [p.read_text(encoding="utf-8") for p in SEEDS]
     settings = Settings(data_dir=tmp_path / "poisoned", prepare_workers=1, sqlite_synchronous="OFF")
     with TestClient(create_app(settings)) as client:
-        texts = [{"id": f"t{i}", "text": seeds[i % 5], "source": f"s{i}"} for i in range(POOL_MIN_BATCH)]
-        texts.insert(3, {"id": "poison", "text": seeds[1], "source": "s"})
-        results = client.post("/v1/articles/batch", json={"articles": texts}).json()["results"]
-        assert [r["ok"] for r in results] == [i != 3 for i in range(len(texts))]
-        assert results[3]["error"]["code"] == "unprocessable_page"
-        assert client.get("/v1/articles/poison").status_code == 404
+        post_a_batch_holding_poison(client, seeds)
         # the shared pool, its two replacements (the page broke the first), and the page's own
         # worker twice (it broke the first; a known-good page then went through the second)
         assert len(_PoisonedPool.started) == 5
