@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from app.text.normalize import normalize
+from app.text.normalize import collapse_space, normalize
 from app.text.tokenize import tokenize
 
 
@@ -93,7 +93,7 @@ def make_blocks(text: str, stopwords: frozenset[str] | None) -> list[Block]:
         density = None
         if stopwords is not None and tokens:
             density = sum(map(stopwords.__contains__, tokens)) / len(tokens)
-        blocks.append(Block(" ".join(line.split()), normalized, tokens, density, line_key(normalized)))
+        blocks.append(Block(collapse_space(line), normalized, tokens, density, line_key(normalized)))
     return blocks
 
 

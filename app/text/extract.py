@@ -12,6 +12,8 @@ from lxml.etree import ParserError
 from trafilatura.deduplication import LRUCache
 from trafilatura.utils import load_html
 
+from app.text.normalize import collapse_space
+
 # huge_tree lifts libxml2's depth limit of 256, past which it drops the text: pages of unclosed
 # tags nest that deep. (Its other limits guard text nodes far larger than a body may be.)
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
@@ -45,12 +47,6 @@ class Extracted:
     text: str
     title: str | None
     links: frozenset[str] = frozenset()
-
-
-def collapse_space(text: str) -> str:
-    """Runs of white space as one space, none at the ends: how a link's text and a line of the
-    extractor's text are compared."""
-    return " ".join(text.split())
 
 
 def extractable(html: str) -> bool:

@@ -41,7 +41,14 @@ def normalize(text: str) -> str:
 
     Idempotent: ``normalize(normalize(t)) == normalize(t)``.
     """
-    return " ".join(_fold(text).split())  # str.split's white space is re's \s: the same collapse
+    return collapse_space(_fold(text))
+
+
+def collapse_space(text: str) -> str:
+    """Runs of white space as one space, none at the ends (str.split's white space is re's \\s):
+    how lines are compared wherever spacing must not count (a link's text and a line of the
+    extractor's text, a block's text, normalised text)."""
+    return " ".join(text.split())
 
 
 def normalize_many(texts: Sequence[str]) -> list[str]:
@@ -52,7 +59,7 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     folding the texts joined by line feeds and splitting there again gives each text's fold."""
     if any("\n" in text for text in texts):
         return [normalize(text) for text in texts]
-    return [" ".join(line.split()) for line in _fold("\n".join(texts)).split("\n")] if texts else []
+    return [collapse_space(line) for line in _fold("\n".join(texts)).split("\n")] if texts else []
 
 
 def _fold(text: str) -> str:

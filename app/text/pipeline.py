@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 
 from app.text.chrome import ChromeConfig, make_blocks, strip_chrome
-from app.text.extract import Extracted, collapse_space, extractable, html_to_text, visible_text
+from app.text.extract import Extracted, extractable, html_to_text, visible_text
 from app.text.language import detect_language, load_stopwords, primary_tag
+from app.text.normalize import collapse_space
 from app.text.shingle import U32, shingle_hashes
 
 
