@@ -14,6 +14,7 @@ from app.api import errors
 from app.api.guard import BodyGuard
 from app.api.routes import router
 from app.engine import Engine
+from app.memory import startup_objects_frozen
 from app.settings import Settings, load_settings
 from app.store.sqlite import SqliteStore
 from app.stories import background
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = open_engine(active)
         logging.getLogger("storywire").info("storywire ready: %d articles", len(app.state.engine.dup_index))
         try:
-            yield
+            with startup_objects_frozen():
+                yield
         finally:
             if app.state.engine.pool is not None:
                 app.state.engine.pool.shutdown()

@@ -23,6 +23,7 @@ from itertools import islice
 from app.errors import StorywireError, Unprocessable
 from app.fingerprint import Signer
 from app.ingest import ArticleIn, Prepared, prepare_or_error
+from app.memory import freeze_startup_objects
 from app.stories import StoryConfig
 from app.text.language import detect_language
 from app.text.pipeline import TextConfig
@@ -41,6 +42,7 @@ def _start(shingle_size: int, num_perm: int, seed: int, server: int) -> None:
     global _worker
     _worker = (TextConfig.default(shingle_size), Signer(num_perm, seed), StoryConfig())
     detect_language("Load the language model once per worker.")
+    freeze_startup_objects()
     threading.Thread(target=_exit_without, args=(server,), name="exit-without-server", daemon=True).start()
 
 
