@@ -42,7 +42,7 @@ LOADED_FOR_GOOD = 20_000
 def test_what_start_up_loaded_is_out_of_the_collectors_way_while_serving_and_collectable_after(
     settings: Settings,
 ) -> None:
-    # Full collections walking every start-up object held requests up 75-130 ms each (app.memory).
+    # Full collections walking every start-up object held requests up for 75-139 ms each (app.memory).
     with TestClient(create_app(settings)) as client:
         assert client.get("/readyz").status_code == 200
         assert gc.get_freeze_count() > LOADED_FOR_GOOD
