@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from bench import baselines, load, report
 from bench.corpus import load_saudinewsnet
 from bench.paths import OUT_DIR, REPO_ROOT, saudinewsnet_dir
 from bench.service import Service, snapshot_app, tree_hash
-from bench.stats import PeakSampler
+from bench.stats import Latency, PeakSampler
 from bench.stream import ArticleStream, Post
 
 NAIVE_MAX = 20_000
@@ -132,11 +133,31 @@ def probes(run: Run) -> dict[str, Any]:
         single = load.probe_single_posts(client, run.stream, run.position, count, run.deadline)
         run.position += single.count + single.errors
         run.stored += single.count
-        similar = load.probe_similar(client, run.stream, run.position, count, rng, run.deadline)
+        similar = with_server_cost(
+            run.service, lambda: load.probe_similar(client, run.stream, run.position, count, rng, run.deadline)
+        )
         cluster = load.probe_clusters(client, run.clusters, count, rng, run.deadline)
         cluster_list = load.probe_cluster_list(client, count, run.deadline)
-    figures = {"single_post": single, "similar": similar, "cluster_get": cluster, "cluster_list": cluster_list}
-    return {name: dataclasses.asdict(value) for name, value in figures.items()} | {"unflushed_writes_kb": writeback}
+    figures = {"single_post": single, "cluster_get": cluster, "cluster_list": cluster_list}
+    return {name: dataclasses.asdict(value) for name, value in figures.items()} | {
+        "similar": similar,
+        "unflushed_writes_kb": writeback,
+    }
+
+
+def with_server_cost(service: Service, probe: Callable[[], Latency]) -> dict[str, Any]:
+    """A probe's latencies, and what it cost the service's process per request: CPU (all its
+    threads, background ones included; the prepare workers are other processes) and bytes read
+    from the disk, i.e. pages the kernel's cache did not hold. Tells whether a slow probe
+    computed more or waited for the disk."""
+    before = service.cost()
+    figures = dataclasses.asdict(probe())
+    after = service.cost()
+    requests = max(1, figures["count"] + figures["errors"])
+    figures["server_cpu_ms_per_request"] = round(1000 * (after.cpu_s - before.cpu_s) / requests, 2)
+    read_kb = (after.disk_read_bytes - before.disk_read_bytes) / 1024
+    figures["server_disk_read_kb_per_request"] = round(read_kb / requests, 1)
+    return figures
 
 
 def similar_after_restart(run: Run) -> dict[str, Any]:
@@ -144,9 +165,11 @@ def similar_after_restart(run: Run) -> dict[str, Any]:
     the probe above (of the service that ingested the segment, while the kernel may still be
     writing the segment out), it tells what the state a long ingest leaves adds to the latency."""
     rng = random.Random(f"{run.args.seed}/after-restart/{run.stored}")
+    count = run.args.probes
     with httpx.Client(base_url=run.service.base_url, timeout=load.PROBE_TIMEOUT) as client:
-        latency = load.probe_similar(client, run.stream, run.position, run.args.probes, rng, run.deadline)
-    return dataclasses.asdict(latency)
+        return with_server_cost(
+            run.service, lambda: load.probe_similar(client, run.stream, run.position, count, rng, run.deadline)
+        )
 
 
 def unflushed_writes() -> dict[str, int] | None:

@@ -136,12 +136,24 @@ def after_restart_lines(checkpoints: Sequence[Mapping[str, Any]]) -> list[str]:
         again, unflushed = c.get("similar_after_restart"), c.get("unflushed_writes_kb")
         if again is None:
             continue
-        held = f" ({unflushed['dirty'] / KB:,.0f} MB dirty, {unflushed['writeback'] / KB:,.0f} MB in writeback)"
+        held = ""  # the kernel's counts are missing where /proc/meminfo could not be read
+        if unflushed:
+            held = f" ({unflushed['dirty'] / KB:,.0f} MB dirty, {unflushed['writeback'] / KB:,.0f} MB in writeback)"
         lines.append(
             f"  at {c['stored']:,}: after ingest {_fmt(c['similar']['p50_ms'])} / {_fmt(c['similar']['p99_ms'])}"
-            f"{held if unflushed else ''}, after the restart {_fmt(again['p50_ms'])} / {_fmt(again['p99_ms'])}"
+            f"{server_cost(c['similar'])}{held},"
+            f" after the restart {_fmt(again['p50_ms'])} / {_fmt(again['p99_ms'])}{server_cost(again)}"
         )
     return ["", "/v1/similar p50 / p99 ms:", *lines] if lines else []
+
+
+def server_cost(probe: Mapping[str, Any]) -> str:
+    """`` [server: 8.1 ms CPU, 120.0 KB from the disk a query]``, or nothing for runs from
+    before the harness measured it."""
+    if "server_cpu_ms_per_request" not in probe:
+        return ""
+    cpu, disk = probe["server_cpu_ms_per_request"], probe["server_disk_read_kb_per_request"]
+    return f" [server: {cpu:.1f} ms CPU, {disk:,.1f} KB from the disk a query]"
 
 
 def code_line(result: Mapping[str, Any]) -> str:

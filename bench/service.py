@@ -50,6 +50,23 @@ def rss_bytes(pid: int) -> int:
     raise ServiceError(f"no VmRSS for pid {pid}")
 
 
+@dataclass(frozen=True)
+class ProcessCost:
+    """What a process has used so far: CPU seconds (all its threads, not its children) and
+    bytes it had read from the disk (reads the page cache served are not counted)."""
+
+    cpu_s: float
+    disk_read_bytes: int
+
+
+def process_cost(pid: int) -> ProcessCost:
+    """From /proc/<pid>/stat (utime + stime) and /proc/<pid>/io (read_bytes)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+    counters = dict(line.split(": ", 1) for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return ProcessCost(ticks / os.sysconf("SC_CLK_TCK"), int(counters["read_bytes"]))
+
+
 def tree_hash(folder: Path) -> str:
     """SHA-256 over the relative paths and bytes of a folder's .py files (what the service runs)."""
     digest = hashlib.sha256()
@@ -153,6 +170,9 @@ class Service:
 
     def rss(self) -> int:
         return rss_bytes(self.pid)
+
+    def cost(self) -> ProcessCost:
+        return process_cost(self.pid)
 
     def disk(self) -> int:
         return dir_bytes(self.data_dir)
