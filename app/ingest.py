@@ -119,8 +119,14 @@ def derive_source(article: ArticleIn) -> str | None:
     if article.source:
         return article.source
     if article.url:
-        return urlsplit(article.url).hostname
+        return url_host(article.url)
     return None
+
+
+def url_host(url: str) -> str | None:
+    """The host of a URL, lower-cased (None if it has none). ValueError for a URL ``urlsplit``
+    cannot read: the API refuses those (app.api.schemas)."""
+    return urlsplit(url).hostname
 
 
 def clean_tokens(clean_text_: str) -> list[str]:

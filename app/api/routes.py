@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 from typing import Annotated, Any
@@ -31,6 +32,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 _ARTICLE = TypeAdapter(s.ArticlePost)
+# A cursor this service gives out is a pair of an integer and a cluster id or two integers: at
+# most some 80 characters. Longer ones are refused undecoded: JSON nested a thousand deep
+# (``[[[[...``, 1,500 characters) makes the decoder raise RecursionError, not ValueError.
+MAX_CURSOR_LENGTH = 256
 
 
 def _rounded(value: float | None) -> float | None:
@@ -198,10 +203,10 @@ def _cursor(first: object, second: object) -> str:
 
 def _pair(cursor: str, field: str, kinds: tuple[type, type]) -> tuple[Any, Any]:
     """The pair of these types a cursor this service gave out holds; InvalidInput for any other."""
-    try:
-        first, second = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, TypeError):
-        first = second = None
+    first = second = None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        with contextlib.suppress(ValueError, binascii.Error, TypeError):
+            first, second = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     if isinstance(first, kinds[0]) and isinstance(second, kinds[1]) and all(_storable(v) for v in (first, second)):
         return first, second
     raise InvalidInput(f"the {field.replace('_', ' ')} is not one this service gave out", field)

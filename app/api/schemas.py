@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from app.ingest import clamp_micros, from_micros, to_micros
+from app.ingest import clamp_micros, from_micros, to_micros, url_host
 
 ArticleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$", examples=["rt-2020-01-13-libya"])]
 MAX_INTEGER = 2**63 - 1  # the store's (SQLite's) largest integer
@@ -30,6 +30,17 @@ def _no_lone_surrogates(value: str) -> str:
     if at is not None:
         raise ValueError(f"holds a lone surrogate (\\u{ord(value[at]):04x} at {at})")
     return value
+
+
+def _host_readable(url: str) -> str:
+    """The service keys a page's source by its URL's host; a URL the pattern admits but
+    ``urlsplit`` cannot read a host from (an unclosed ``[``, ``[zz]``, characters that NFKC
+    turns into ``/`` or ``@``) is refused here rather than failing in ingest."""
+    try:
+        url_host(url)
+    except ValueError as exc:
+        raise ValueError(f"has no host the service can read ({exc})") from None
+    return url
 
 
 def _within_utc_years(moment: datetime) -> datetime:
@@ -72,7 +83,14 @@ class ArticlePost(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: ArticleId | None = None
-    url: Annotated[str, Field(max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$")] | None = None
+    url: (
+        Annotated[
+            str,
+            Field(max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$"),
+            AfterValidator(_host_readable),
+        ]
+        | None
+    ) = None
     source: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     title: Annotated[str, Field(max_length=2000)] | None = None
     text: BodyText | None = None

@@ -62,6 +62,12 @@ def test_unparseable_bodies(client: TestClient, description: str, content: bytes
         ("id too long", {"id": "a" * 201, "text": TEXT}, "id"),
         ("url not http", {"url": "ftp://example.org/a", "text": TEXT}, "url"),
         ("url too long", {"url": "https://example.org/" + "a" * 2048, "text": TEXT}, "url"),
+        # URLs the pattern admits but whose host urlsplit cannot read (each was a 500, and in a
+        # batch failed every item).
+        ("url with an unclosed [", {"url": "http://[::1", "text": TEXT}, "url"),
+        ("url with a ] in its host", {"url": "http://a]b/", "text": TEXT}, "url"),
+        ("url with a bracketed non-address", {"url": "https://[zz]/x", "text": TEXT}, "url"),
+        ("url whose host NFKC makes a /", {"url": "http://exa\u2100mple.com/", "text": TEXT}, "url"),
         ("published_at without a zone", {"published_at": "2020-01-13T18:00:00", "text": TEXT}, "published_at"),
         ("published_at not a date", {"published_at": "yesterday", "text": TEXT}, "published_at"),
         ("language not a tag", {"language": "arabic language", "text": TEXT}, "language"),
@@ -92,6 +98,15 @@ def test_a_lone_surrogate_is_422_and_fails_only_its_batch_item(client: TestClien
     bad, good = client.post("/v1/articles/batch", content=batch, headers=JSON).json()["results"]
     assert bad["ok"] is False and bad["error"]["field"] == field
     assert good["ok"] is True and client.get("/v1/articles/fine").status_code == 200
+
+
+def test_a_url_without_a_readable_host_fails_only_its_batch_item(client: TestClient) -> None:
+    """It failed the whole batch with a 500: the host was read for every item before any was prepared."""
+    batch = {"articles": [{"id": "fine", "text": TEXT}, {"id": "bad", "url": "http://[::1", "text": TEXT}]}
+    good, bad = client.post("/v1/articles/batch", json=batch).json()["results"]
+    assert good["ok"] is True and client.get("/v1/articles/fine").status_code == 200
+    assert bad["ok"] is False and bad["error"]["field"] == "url"
+    assert client.get("/v1/articles/bad").status_code == 404
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "Home\nNews\nSports\nContact"])
@@ -158,6 +173,12 @@ def test_bad_query_parameters_are_422(client: TestClient) -> None:
     assert_error(client.get("/v1/clusters", params={"cursor": _cursor(True, "c1")}), 422, None, "cursor")
     # A bad cursor is refused whatever If-None-Match says.
     assert_error(client.get("/v1/clusters?cursor=garbage", headers={"If-None-Match": "*"}), 422, None, "cursor")
+    # JSON nested past the decoder's recursion limit (it was a 500).
+    nested = base64.urlsafe_b64encode(b"[" * 1500).decode("ascii")
+    assert_error(client.get("/v1/clusters", params={"cursor": nested}), 422, None, "cursor")
+    cluster_id = client.post("/v1/articles", json={"text": TEXT}).json()["cluster_id"]
+    members_page = client.get(f"/v1/clusters/{cluster_id}", params={"members_cursor": nested})
+    assert_error(members_page, 422, None, "members_cursor")
 
 
 def test_wrong_method_is_405_in_the_error_shape(client: TestClient) -> None:
