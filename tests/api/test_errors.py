@@ -183,6 +183,9 @@ def test_bad_query_parameters_are_422(client: TestClient) -> None:
 
 def test_wrong_method_is_405_in_the_error_shape(client: TestClient) -> None:
     assert_error(client.put("/v1/articles/x", json={}), 405, "method_not_allowed")
+    # Whatever the body: no route takes a PUT or PATCH (they were 415 and 413 when it was not JSON or too big).
+    assert_error(client.put("/v1/articles/x", content=b"x", headers={"content-type": "text/plain"}), 405)
+    assert_error(client.patch("/v1/articles/x", content=b"\xff"), 405, "method_not_allowed")
 
 
 def test_batch_without_articles_list_is_422(client: TestClient) -> None:
